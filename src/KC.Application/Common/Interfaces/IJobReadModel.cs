@@ -1,0 +1,41 @@
+using KC.Domain.Jobs;
+
+namespace KC.Application.Common.Interfaces;
+
+/// <summary>The read side: views projected straight from the database, without loading aggregates.</summary>
+public interface IJobReadModel
+{
+    Task<JobStatusView?> GetStatusAsync(long jobId, CancellationToken cancellationToken);
+
+    Task<JobDetailsView?> GetDetailsAsync(long jobId, CancellationToken cancellationToken);
+}
+
+public sealed record StoreError(string StoreId, string Error);
+
+public sealed record JobStatusView(long JobId, JobStatus Status, JobProgress Progress, IReadOnlyList<StoreError> Errors);
+
+public sealed record JobDetailsView(
+    long JobId,
+    JobStatus Status,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? CompletedAt,
+    JobProgress Progress,
+    IReadOnlyList<VisitView> Visits,
+    IReadOnlyList<StoreError> Errors);
+
+public sealed record VisitView(
+    string StoreId,
+    string? StoreName,
+    string? AreaCode,
+    DateTimeOffset VisitTime,
+    JobStatus Status,
+    IReadOnlyList<ImageView> Images);
+
+public sealed record ImageView(
+    string ImageUrl,
+    ImageState State,
+    int Attempts,
+    int? Width,
+    int? Height,
+    long? Perimeter,
+    string? Error);

@@ -1,0 +1,18 @@
+namespace KC.Application.Jobs.Commands.SubmitJob;
+
+/// <summary>The <c>Api</c> section's limits on one submitted job.</summary>
+public sealed class SubmitLimits
+{
+    public const string SectionName = "Api";
+
+    public int MaxImagesPerJob { get; set; } = 100_000;
+
+    public int MaxVisitsPerJob { get; set; } = 100_000;
+
+    public int MaxUrlLength { get; set; } = 2_048;
+
+    public int MaxStoreIdLength { get; set; } = 64;
+
+    /// <summary>Largest request body accepted, in bytes.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 64L * 1024 * 1024;
+}

@@ -1,0 +1,22 @@
+namespace KC.Application.Processing;
+
+/// <summary>
+/// A download or decode that failed for good, with the message stored on the image
+/// (for example <c>HTTP 404</c> or <c>not a decodable image</c>).
+/// </summary>
+public sealed class ImageFailureException : Exception
+{
+    public ImageFailureException()
+    {
+    }
+
+    public ImageFailureException(string message)
+        : base(message)
+    {
+    }
+
+    public ImageFailureException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

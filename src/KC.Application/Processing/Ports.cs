@@ -1,0 +1,43 @@
+using KC.Domain.Jobs;
+
+namespace KC.Application.Processing;
+
+/// <summary>The durable queue of images: the database itself.</summary>
+public interface IWorkQueue
+{
+    /// <summary>Claims up to <paramref name="max"/> due images for <paramref name="owner"/>, fairest first.</summary>
+    Task<IReadOnlyList<ClaimedImage>> ClaimAsync(string owner, int max, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records outcomes and updates the counters and status of their jobs in one transaction.
+    /// Outcomes of images no longer leased to <paramref name="owner"/> are ignored, so recording is idempotent.
+    /// </summary>
+    Task RecordOutcomesAsync(string owner, IReadOnlyList<ImageOutcome> outcomes, CancellationToken cancellationToken);
+
+    /// <summary>Extends every lease <paramref name="owner"/> holds; returns how many.</summary>
+    Task<int> RenewLeasesAsync(string owner, CancellationToken cancellationToken);
+
+    /// <summary>Returns to the queue the images of <paramref name="owner"/> not yet settled (graceful stop, or a restart of the same node).</summary>
+    Task<int> ReleaseLeasesAsync(string owner, CancellationToken cancellationToken);
+
+    /// <summary>Returns to the queue the images whose lease has lapsed, whoever held them.</summary>
+    Task<int> ReclaimExpiredLeasesAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>Fetches an image's bytes, failing with <see cref="ImageFailureException"/>.</summary>
+public interface IImageDownloader
+{
+    Task<byte[]> DownloadAsync(Uri url, CancellationToken cancellationToken);
+}
+
+/// <summary>Reads width and height from an image's header, failing with <see cref="ImageFailureException"/>.</summary>
+public interface IImageMeasurer
+{
+    ImageSize Measure(ReadOnlySpan<byte> content);
+}
+
+/// <summary>The simulated GPU work spent on one image.</summary>
+public interface IGpuStep
+{
+    Task RunAsync(ImageSize size, CancellationToken cancellationToken);
+}

@@ -1,0 +1,330 @@
+using System.Threading.Channels;
+using KC.Domain.Jobs;
+using Microsoft.Extensions.Logging;
+
+namespace KC.Application.Processing;
+
+/// <summary>
+/// The worker of one node. It claims batches of images from the durable queue, fans each batch out
+/// over its visits with <see cref="Parallel.ForEachAsync{TSource}(IEnumerable{TSource}, ParallelOptions, Func{TSource, CancellationToken, ValueTask})"/>,
+/// and runs every image through two bounded stages: download and measure (the download slots),
+/// then the simulated GPU step (the GPU slots). Only the measured size passes between the stages.
+/// Outcomes are written in batches; leases are renewed by a heartbeat until they are.
+/// </summary>
+public sealed partial class ProcessingEngine : IDisposable
+{
+    private readonly IWorkQueue _queue;
+    private readonly IImageDownloader _downloader;
+    private readonly IImageMeasurer _measurer;
+    private readonly IGpuStep _gpu;
+    private readonly WorkSignal _workSignal;
+    private readonly ProcessingOptions _options;
+    private readonly string _owner;
+    private readonly ILogger<ProcessingEngine> _logger;
+    private readonly SemaphoreSlim _downloadSlots;
+    private readonly SemaphoreSlim _gpuSlots;
+    private readonly AsyncSignal _capacityFreed = new();
+    private readonly Channel<ImageOutcome> _outcomes = Channel.CreateUnbounded<ImageOutcome>(
+        new UnboundedChannelOptions { SingleReader = true });
+
+    private int _inFlight;
+
+    public ProcessingEngine(
+        IWorkQueue queue,
+        IImageDownloader downloader,
+        IImageMeasurer measurer,
+        IGpuStep gpu,
+        WorkSignal workSignal,
+        ProcessingOptions options,
+        NodeIdentity node,
+        ILogger<ProcessingEngine> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(node);
+        _queue = queue;
+        _downloader = downloader;
+        _measurer = measurer;
+        _gpu = gpu;
+        _workSignal = workSignal;
+        _options = options;
+        _owner = node.Id;
+        _logger = logger;
+        _downloadSlots = new SemaphoreSlim(options.EffectiveDownloadConcurrency);
+        _gpuSlots = new SemaphoreSlim(options.MaxConcurrency);
+    }
+
+    /// <summary>Images claimed by this node and not yet settled or released.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>Runs until <paramref name="stoppingToken"/> fires, then stops claiming, lets in-flight
+    /// images finish within the grace period, writes their outcomes and releases the rest.</summary>
+    public async Task RunAsync(CancellationToken stoppingToken)
+    {
+        // A lease still held under our name belongs to an earlier run of this node that did not stop
+        // cleanly; nobody is working on it, so it need not wait out its expiry.
+        var released = await _queue.ReleaseLeasesAsync(_owner, stoppingToken).ConfigureAwait(false);
+        if (released > 0)
+        {
+            LogReleasedAtStart(released);
+        }
+
+        using var processingCts = new CancellationTokenSource();
+        using var heartbeatCts = new CancellationTokenSource();
+        var writer = Task.Run(() => WriteOutcomesAsync(), CancellationToken.None);
+        var heartbeat = Task.Run(() => HeartbeatAsync(heartbeatCts.Token), CancellationToken.None);
+        var batches = new List<Task>();
+
+        try
+        {
+            await ClaimLoopAsync(batches, processingCts.Token, stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Normal shutdown.
+        }
+
+        batches.RemoveAll(t => t.IsCompleted);
+        var all = Task.WhenAll(batches);
+        var grace = TimeSpan.FromSeconds(Math.Max(0, _options.ShutdownGraceSeconds));
+        if (await Task.WhenAny(all, Task.Delay(grace, CancellationToken.None)).ConfigureAwait(false) != all)
+        {
+            LogGraceExpired(InFlight);
+        }
+
+        await processingCts.CancelAsync().ConfigureAwait(false);
+        await all.ConfigureAwait(false);
+        _outcomes.Writer.TryComplete();
+        await writer.ConfigureAwait(false);
+        await heartbeatCts.CancelAsync().ConfigureAwait(false);
+        await heartbeat.ConfigureAwait(false);
+
+        try
+        {
+            var returned = await _queue.ReleaseLeasesAsync(_owner, CancellationToken.None).ConfigureAwait(false);
+            LogStopped(returned);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The leases lapse on their own; another run or node takes the images over then.
+            LogReleaseFailed(ex);
+        }
+    }
+
+    public void Dispose()
+    {
+        _downloadSlots.Dispose();
+        _gpuSlots.Dispose();
+        _capacityFreed.Dispose();
+    }
+
+    private async Task ClaimLoopAsync(List<Task> batches, CancellationToken processing, CancellationToken stopping)
+    {
+        var capacity = _options.ClaimCapacity;
+        var minimumClaim = Math.Max(1, Math.Min(_options.ClaimBatchSize, capacity / 8));
+        var idlePoll = TimeSpan.FromMilliseconds(_options.IdlePollMilliseconds);
+        var failures = 0;
+
+        while (!stopping.IsCancellationRequested)
+        {
+            var free = capacity - InFlight;
+            if (free < minimumClaim)
+            {
+                await _capacityFreed.WaitAsync(idlePoll, stopping).ConfigureAwait(false);
+                continue;
+            }
+
+            IReadOnlyList<ClaimedImage> claimed;
+            try
+            {
+                claimed = await _queue.ClaimAsync(_owner, Math.Min(free, _options.ClaimBatchSize), stopping).ConfigureAwait(false);
+                failures = 0;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                failures++;
+                LogClaimFailed(ex, failures);
+                await Task.Delay(Backoff(failures), stopping).ConfigureAwait(false);
+                continue;
+            }
+
+            if (claimed.Count == 0)
+            {
+                await _workSignal.WaitAsync(idlePoll, stopping).ConfigureAwait(false);
+                continue;
+            }
+
+            Interlocked.Add(ref _inFlight, claimed.Count);
+            batches.RemoveAll(t => t.IsCompleted);
+            batches.Add(ProcessBatchAsync(claimed, processing));
+        }
+    }
+
+    private Task ProcessBatchAsync(IReadOnlyList<ClaimedImage> batch, CancellationToken cancellationToken)
+    {
+        // Every image runs its own body even once cancelled, so each one is accounted for.
+        var options = new ParallelOptions { MaxDegreeOfParallelism = _options.ClaimCapacity };
+        return Parallel.ForEachAsync(
+            batch.GroupBy(image => image.VisitId),
+            options,
+            async (visit, _) => await Task.WhenAll(visit.Select(image => ProcessImageAsync(image, cancellationToken))).ConfigureAwait(false));
+    }
+
+    private async Task ProcessImageAsync(ClaimedImage image, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var outcome = await RunStagesAsync(image, cancellationToken).ConfigureAwait(false);
+            _outcomes.Writer.TryWrite(outcome);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutdown: the image keeps no outcome and is released with this node's leases.
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+            _capacityFreed.Set();
+        }
+    }
+
+    private async Task<ImageOutcome> RunStagesAsync(ClaimedImage image, CancellationToken cancellationToken)
+    {
+        ImageSize size;
+        await _downloadSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var content = await _downloader.DownloadAsync(new Uri(image.Url), cancellationToken).ConfigureAwait(false);
+            size = _measurer.Measure(content);
+        }
+        catch (ImageFailureException ex)
+        {
+            return ImageOutcome.Failed(image, ex.Message);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogUnexpectedFailure(ex, image.ImageId);
+            return ImageOutcome.Failed(image, $"unexpected error: {ex.Message}");
+        }
+        finally
+        {
+            _downloadSlots.Release();
+        }
+
+        await _gpuSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _gpu.RunAsync(size, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gpuSlots.Release();
+        }
+
+        return ImageOutcome.Succeeded(image, size);
+    }
+
+    private async Task WriteOutcomesAsync()
+    {
+        var reader = _outcomes.Reader;
+        var flushDelay = TimeSpan.FromMilliseconds(_options.OutcomeFlushMilliseconds);
+        var batch = new List<ImageOutcome>(_options.OutcomeBatchSize);
+
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            // Let a few more outcomes arrive so one transaction carries many of them.
+            if (flushDelay > TimeSpan.Zero && reader.Count < _options.OutcomeBatchSize && !reader.Completion.IsCompleted)
+            {
+                await Task.Delay(flushDelay).ConfigureAwait(false);
+            }
+
+            while (batch.Count < _options.OutcomeBatchSize && reader.TryRead(out var outcome))
+            {
+                batch.Add(outcome);
+            }
+
+            await RecordWithRetryAsync(batch).ConfigureAwait(false);
+            batch.Clear();
+        }
+    }
+
+    private async Task RecordWithRetryAsync(List<ImageOutcome> batch)
+    {
+        const int maxTries = 10;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await _queue.RecordOutcomesAsync(_owner, batch, CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception ex) when (attempt < maxTries)
+            {
+                LogRecordFailed(ex, batch.Count, attempt);
+                await Task.Delay(Backoff(attempt)).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // Still leased: once the leases lapse the images are processed again, so nothing is lost.
+                LogRecordAbandoned(ex, batch.Count);
+                return;
+            }
+        }
+    }
+
+    private async Task HeartbeatAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(_options.HeartbeatInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    await _queue.RenewLeasesAsync(_owner, cancellationToken).ConfigureAwait(false);
+                    if (await _queue.ReclaimExpiredLeasesAsync(cancellationToken).ConfigureAwait(false) > 0)
+                    {
+                        _workSignal.NotifyWorkAvailable();
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogHeartbeatFailed(ex);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped after the last outcome was written.
+        }
+    }
+
+    private static TimeSpan Backoff(int attempt) =>
+        TimeSpan.FromMilliseconds(Math.Min(5_000, 100 * Math.Pow(2, Math.Min(attempt, 10))) * (0.5 + (Random.Shared.NextDouble() / 2)));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Released {Count} images left leased by an earlier run of this node")]
+    private partial void LogReleasedAtStart(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Shutdown grace period over with {Count} images in flight; cancelling them")]
+    private partial void LogGraceExpired(int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Worker stopped; {Count} unfinished images returned to the queue")]
+    private partial void LogStopped(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release leases at shutdown; they will lapse")]
+    private partial void LogReleaseFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Claiming work failed ({Failures} in a row)")]
+    private partial void LogClaimFailed(Exception exception, int failures);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure processing image {ImageId}")]
+    private partial void LogUnexpectedFailure(Exception exception, long imageId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Count} outcomes failed (try {Attempt}); retrying")]
+    private partial void LogRecordFailed(Exception exception, int count, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Gave up writing {Count} outcomes; their images will be processed again when their leases lapse")]
+    private partial void LogRecordAbandoned(Exception exception, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lease heartbeat failed")]
+    private partial void LogHeartbeatFailed(Exception exception);
+}

@@ -1,0 +1,107 @@
+using KC.Domain.Common;
+
+namespace KC.Domain.Jobs;
+
+/// <summary>
+/// A client's submission: the aggregate root that owns its store visits, which own their images.
+/// Its counters are the source of its status, so reading a status never counts images.
+/// </summary>
+public sealed class Job
+{
+    public const string UnknownStoreError = "unknown store_id";
+
+    private readonly List<StoreVisit> _visits = [];
+
+    private Job()
+    {
+    }
+
+    public long Id { get; private set; }
+
+    public JobStatus Status { get; private set; }
+
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    public DateTimeOffset? CompletedAt { get; private set; }
+
+    public int TotalImages { get; private set; }
+
+    public int SucceededImages { get; private set; }
+
+    public int FailedImages { get; private set; }
+
+    public IReadOnlyCollection<StoreVisit> Visits => _visits.AsReadOnly();
+
+    public JobProgress Progress => new(TotalImages, SucceededImages, FailedImages);
+
+    /// <summary>
+    /// Creates a job from its visits. Images of a visit whose store is unknown settle at once as
+    /// failed, without being downloaded; a job made only of such visits is failed from the start.
+    /// </summary>
+    public static Job Submit(IReadOnlyCollection<NewVisit> visits, Func<string, bool> isKnownStore, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(visits);
+        ArgumentNullException.ThrowIfNull(isKnownStore);
+
+        if (visits.Count == 0)
+        {
+            throw new DomainRuleException(JobRules.JobHasVisits, "A job must have at least one visit.");
+        }
+
+        var job = new Job { Status = JobStatus.Ongoing, CreatedAt = now };
+        var sequence = 0;
+        foreach (var visit in visits)
+        {
+            var storeVisit = StoreVisit.Create(visit, isKnownStore(visit.StoreId.Trim()), sequence, now);
+            job._visits.Add(storeVisit);
+            sequence += storeVisit.Images.Count;
+            job.FailedImages += storeVisit.Images.Count(i => i.State == ImageState.Failed);
+        }
+
+        job.TotalImages = sequence;
+        job.SettleIfDone(now);
+        return job;
+    }
+
+    public void RecordSuccess(ImageTask image, ImageSize size, DateTimeOffset now)
+    {
+        EnsureOwns(image);
+        image.Succeed(size, now);
+        SucceededImages++;
+        SettleIfDone(now);
+    }
+
+    public void RecordFailure(ImageTask image, string error, DateTimeOffset now)
+    {
+        EnsureOwns(image);
+        image.Fail(error, now);
+        FailedImages++;
+        SettleIfDone(now);
+    }
+
+    private void EnsureOwns(ImageTask image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        if (!_visits.Any(v => v.Images.Contains(image)))
+        {
+            throw new DomainRuleException(JobRules.ImageBelongsToJob, "The image does not belong to this job.");
+        }
+    }
+
+    private void SettleIfDone(DateTimeOffset now)
+    {
+        var status = Progress.Status;
+        if (status == JobStatus.Ongoing)
+        {
+            return;
+        }
+
+        if (Status != JobStatus.Ongoing)
+        {
+            throw new DomainRuleException(JobRules.JobSettlesOnce, $"Job {Id} has already settled as {Status}.");
+        }
+
+        Status = status;
+        CompletedAt = now;
+    }
+}
