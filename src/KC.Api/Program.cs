@@ -1,6 +1,73 @@
+using System.Text.Json;
+using KC.Api.Infrastructure;
+using KC.Application;
+using KC.Application.Common.Behaviours;
+using KC.Application.Jobs.Commands.SubmitJob;
+using KC.Infrastructure;
+using Mediator;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.FileProviders;
+
 var builder = WebApplication.CreateBuilder(args);
+
+var limits = builder.Configuration.GetSection(SubmitLimits.SectionName).Get<SubmitLimits>() ?? new SubmitLimits();
+builder.Services.AddSingleton(limits);
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes);
+
+builder.Services.AddApplication();
+builder.Services.AddInfrastructure(builder.Configuration);
+builder.Services.AddMediator((MediatorOptions options) =>
+{
+    options.ServiceLifetime = ServiceLifetime.Scoped;
+    options.Assemblies = [typeof(SubmitJobCommand)];
+    options.PipelineBehaviors =
+    [
+        typeof(LoggingBehaviour<,>),
+        typeof(UnhandledExceptionBehaviour<,>),
+        typeof(ValidationBehaviour<,>),
+    ];
+});
+
+builder.Services
+    .AddControllers()
+    .AddJsonOptions(json =>
+    {
+        json.JsonSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        json.JsonSerializerOptions.DictionaryKeyPolicy = null;
+    })
+    .ConfigureApiBehaviorOptions(api => api.InvalidModelStateResponseFactory = InvalidModelState.Respond);
+
+builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
+{
+    // Errors the framework answers itself (404 route, 405, 415) carry the contract's error member too.
+    var error = context.ProblemDetails.Status switch
+    {
+        StatusCodes.Status415UnsupportedMediaType => "body: the Content-Type must be application/json",
+        StatusCodes.Status404NotFound => $"{context.HttpContext.Request.Path}: no such endpoint",
+        StatusCodes.Status405MethodNotAllowed => $"{context.HttpContext.Request.Method} is not allowed on {context.HttpContext.Request.Path}",
+        _ => context.ProblemDetails.Detail ?? context.ProblemDetails.Title,
+    };
+    context.ProblemDetails.Extensions.TryAdd(ErrorBodies.ErrorMember, error);
+});
+builder.Services.AddExceptionHandler<ExceptionToProblemDetails>();
+
 var app = builder.Build();
 
-app.MapGet("/", () => "Hello World!");
+app.UseExceptionHandler();
+app.UseStatusCodePages();
 
-app.Run();
+if (app.Environment.IsDevelopment())
+{
+    // A few bundled images, so the README's curl session works on a machine with no internet access.
+    app.UseStaticFiles(new StaticFileOptions
+    {
+        FileProvider = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "SampleData", "images")),
+        RequestPath = "/samples",
+    });
+}
+
+app.MapControllers();
+await app.RunAsync();
+
+/// <summary>The entry point, visible to the functional tests' host factory.</summary>
+public partial class Program;

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using KC.Domain.Jobs;
 using Microsoft.Extensions.Logging;
@@ -70,17 +71,29 @@ public sealed partial class ProcessingEngine : IDisposable
 
         using var processingCts = new CancellationTokenSource();
         using var heartbeatCts = new CancellationTokenSource();
+        using var claimingCts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var writer = Task.Run(() => WriteOutcomesAsync(), CancellationToken.None);
         var heartbeat = Task.Run(() => HeartbeatAsync(heartbeatCts.Token), CancellationToken.None);
         var batches = new List<Task>();
 
+        // Claiming without a writer would hold leases forever and settle nothing.
+        _ = writer.ContinueWith(
+            t =>
+            {
+                LogWriterFailed(t.Exception!);
+                claimingCts.Cancel();
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted,
+            TaskScheduler.Default);
+
         try
         {
-            await ClaimLoopAsync(batches, processingCts.Token, stoppingToken).ConfigureAwait(false);
+            await ClaimLoopAsync(batches, processingCts.Token, claimingCts.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (claimingCts.IsCancellationRequested)
         {
-            // Normal shutdown.
+            // Normal shutdown, or the writer failed.
         }
 
         batches.RemoveAll(t => t.IsCompleted);
@@ -94,7 +107,16 @@ public sealed partial class ProcessingEngine : IDisposable
         await processingCts.CancelAsync().ConfigureAwait(false);
         await all.ConfigureAwait(false);
         _outcomes.Writer.TryComplete();
-        await writer.ConfigureAwait(false);
+        Exception? writerFailure = null;
+        try
+        {
+            await writer.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            writerFailure = ex;
+        }
+
         await heartbeatCts.CancelAsync().ConfigureAwait(false);
         await heartbeat.ConfigureAwait(false);
 
@@ -107,6 +129,12 @@ public sealed partial class ProcessingEngine : IDisposable
         {
             // The leases lapse on their own; another run or node takes the images over then.
             LogReleaseFailed(ex);
+        }
+
+        // A node that cannot record outcomes must not look healthy: fail the host.
+        if (writerFailure is not null)
+        {
+            ExceptionDispatchInfo.Throw(writerFailure);
         }
     }
 
@@ -231,19 +259,25 @@ public sealed partial class ProcessingEngine : IDisposable
 
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
+            Drain(reader, batch);
+
             // Let a few more outcomes arrive so one transaction carries many of them.
-            if (flushDelay > TimeSpan.Zero && reader.Count < _options.OutcomeBatchSize && !reader.Completion.IsCompleted)
+            if (flushDelay > TimeSpan.Zero && batch.Count < _options.OutcomeBatchSize && !reader.Completion.IsCompleted)
             {
                 await Task.Delay(flushDelay).ConfigureAwait(false);
-            }
-
-            while (batch.Count < _options.OutcomeBatchSize && reader.TryRead(out var outcome))
-            {
-                batch.Add(outcome);
+                Drain(reader, batch);
             }
 
             await RecordWithRetryAsync(batch).ConfigureAwait(false);
             batch.Clear();
+        }
+    }
+
+    private void Drain(ChannelReader<ImageOutcome> reader, List<ImageOutcome> batch)
+    {
+        while (batch.Count < _options.OutcomeBatchSize && reader.TryRead(out var outcome))
+        {
+            batch.Add(outcome);
         }
     }
 
@@ -324,6 +358,9 @@ public sealed partial class ProcessingEngine : IDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Gave up writing {Count} outcomes; their images will be processed again when their leases lapse")]
     private partial void LogRecordAbandoned(Exception exception, int count);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The outcome writer failed; this node stops claiming work")]
+    private partial void LogWriterFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lease heartbeat failed")]
     private partial void LogHeartbeatFailed(Exception exception);

@@ -63,6 +63,17 @@ public sealed class Job
         return job;
     }
 
+    /// <summary>Gives a newly stored job the id its store assigned. Identity is assigned once.</summary>
+    public void AssignId(long id)
+    {
+        if (id <= 0 || Id != 0)
+        {
+            throw new DomainRuleException(JobRules.JobIdAssignedOnce, $"Job id {id} cannot replace id {Id}.");
+        }
+
+        Id = id;
+    }
+
     public void RecordSuccess(ImageTask image, ImageSize size, DateTimeOffset now)
     {
         EnsureOwns(image);

@@ -11,5 +11,6 @@ public static class JobRules
     public const string ImageBelongsToJob = nameof(ImageBelongsToJob);
     public const string ImageSizeIsPositive = nameof(ImageSizeIsPositive);
     public const string JobSettlesOnce = nameof(JobSettlesOnce);
+    public const string JobIdAssignedOnce = nameof(JobIdAssignedOnce);
     public const string ProgressIsConsistent = nameof(ProgressIsConsistent);
 }

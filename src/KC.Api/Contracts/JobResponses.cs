@@ -1,0 +1,39 @@
+using System.Text.Json.Serialization;
+
+namespace KC.Api.Contracts;
+
+/// <summary>The body of <c>GET /api/status</c>: <c>error</c> appears only for a failed job.</summary>
+public sealed record JobStatusResponse(
+    long JobId,
+    string Status,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<StoreErrorResponse>? Error);
+
+public sealed record StoreErrorResponse(string StoreId, string Error);
+
+public sealed record ProgressResponse(int Total, int Succeeded, int Failed, int Pending);
+
+public sealed record JobDetailsResponse(
+    long JobId,
+    string Status,
+    DateTime CreatedAt,
+    DateTime? CompletedAt,
+    ProgressResponse Progress,
+    IReadOnlyList<VisitResponse> Visits,
+    IReadOnlyList<StoreErrorResponse> Error);
+
+public sealed record VisitResponse(
+    string StoreId,
+    string? StoreName,
+    string? AreaCode,
+    DateTime VisitTime,
+    string Status,
+    IReadOnlyList<ImageResponse> Images);
+
+public sealed record ImageResponse(
+    string ImageUrl,
+    string Status,
+    int Attempts,
+    int? Width,
+    int? Height,
+    long? Perimeter,
+    string? Error);

@@ -1,0 +1,55 @@
+using KC.Application.Common.Interfaces;
+using KC.Domain.Jobs;
+using Riok.Mapperly.Abstractions;
+
+namespace KC.Api.Contracts;
+
+/// <summary>Maps application views to wire contracts: lower-case status words and UTC times that print with a Z.</summary>
+[Mapper]
+public static partial class ResponseMapper
+{
+    public static JobStatusResponse ToResponse(this JobStatusView view)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        return new JobStatusResponse(
+            view.JobId,
+            ToWord(view.Status),
+            view.Status == JobStatus.Failed ? view.Errors.Select(ToResponse).ToList() : null);
+    }
+
+    [MapProperty(nameof(JobDetailsView.Errors), nameof(JobDetailsResponse.Error))]
+    public static partial JobDetailsResponse ToResponse(this JobDetailsView view);
+
+    public static partial StoreErrorResponse ToResponse(this StoreError error);
+
+    [MapProperty(nameof(VisitView.Status), nameof(VisitResponse.Status), Use = nameof(ToWord))]
+    private static partial VisitResponse ToResponse(VisitView visit);
+
+    [MapProperty(nameof(ImageView.State), nameof(ImageResponse.Status), Use = nameof(StateToWord))]
+    private static partial ImageResponse ToResponse(ImageView image);
+
+    private static ProgressResponse ToResponse(JobProgress progress) =>
+        new(progress.Total, progress.Succeeded, progress.Failed, progress.Pending);
+
+    [UserMapping(Default = true)]
+    private static string ToWord(JobStatus status) => status switch
+    {
+        JobStatus.Ongoing => "ongoing",
+        JobStatus.Completed => "completed",
+        JobStatus.Failed => "failed",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
+
+    private static string StateToWord(ImageState state) => state switch
+    {
+        ImageState.Pending => "pending",
+        ImageState.Processing => "processing",
+        ImageState.Succeeded => "succeeded",
+        ImageState.Failed => "failed",
+        _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
+    };
+
+    private static DateTime ToUtc(DateTimeOffset time) => time.UtcDateTime;
+
+    private static DateTime? ToUtc(DateTimeOffset? time) => time?.UtcDateTime;
+}

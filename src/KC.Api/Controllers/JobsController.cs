@@ -1,0 +1,51 @@
+using KC.Api.Contracts;
+using KC.Application.Jobs.Commands.SubmitJob;
+using KC.Application.Jobs.Queries.GetJobDetails;
+using KC.Application.Jobs.Queries.GetJobStatus;
+using Mediator;
+using Microsoft.AspNetCore.Mvc;
+
+namespace KC.Api.Controllers;
+
+/// <summary>The Retail Pulse contract: submit a job, poll its status, read its results.</summary>
+[ApiController]
+[Route("api")]
+[Produces("application/json")]
+public sealed class JobsController(ISender sender) : ControllerBase
+{
+    /// <summary>Submits a job of store visits; answers with its id once it is durably stored.</summary>
+    [HttpPost("submit")]
+    [Consumes("application/json")]
+    [ProducesResponseType<SubmitJobResponse>(StatusCodes.Status201Created)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest)]
+    public async Task<IActionResult> Submit([FromBody] SubmitJobRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var command = new SubmitJobCommand(
+            request.Count,
+            request.Visits?.Select(v => v is null ? null : new SubmittedVisit(v.StoreId, v.ImageUrl, v.VisitTime)).ToList());
+        var result = await sender.Send(command, cancellationToken);
+        return Created($"/api/jobs/{result.JobId}", new SubmitJobResponse(result.JobId));
+    }
+
+    /// <summary>The job's status: ongoing, completed, or failed with the failing stores. <c>400 {}</c> for an unknown job.</summary>
+    [HttpGet("status")]
+    [ProducesResponseType<JobStatusResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest)]
+    public async Task<IActionResult> Status([FromQuery(Name = "jobid")] long? jobId, CancellationToken cancellationToken)
+    {
+        var view = await sender.Send(new GetJobStatusQuery(jobId), cancellationToken);
+        return view is null ? BadRequest(new { }) : Ok(view.ToResponse());
+    }
+
+    /// <summary>The job with every visit and every image's result.</summary>
+    [HttpGet("jobs/{job_id}")]
+    [ProducesResponseType<JobDetailsResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    public async Task<IActionResult> Details([FromRoute(Name = "job_id")] long jobId, CancellationToken cancellationToken)
+    {
+        var view = await sender.Send(new GetJobDetailsQuery(jobId), cancellationToken);
+        return Ok(view.ToResponse());
+    }
+}

@@ -1,0 +1,127 @@
+using System.Net;
+using KC.Application.Common.Interfaces;
+using KC.Application.Processing;
+using KC.Infrastructure.Hosting;
+using KC.Infrastructure.Imaging;
+using KC.Infrastructure.Persistence;
+using KC.Infrastructure.Queue;
+using KC.Infrastructure.StoreMaster;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Polly;
+
+namespace KC.Infrastructure;
+
+public static class DependencyInjection
+{
+    public static IServiceCollection AddInfrastructure(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.SectionName));
+        services.AddOptions<StoreMasterOptions>().Bind(configuration.GetSection(StoreMasterOptions.SectionName));
+        services.AddOptions<ProcessingOptions>()
+            .Bind(configuration.GetSection(ProcessingOptions.SectionName))
+            .Validate(o => o.MaxConcurrency > 0, "Processing:MaxConcurrency must be positive")
+            .Validate(o => o.GpuDelayMinMs >= 0 && o.GpuDelayMaxMs >= o.GpuDelayMinMs, "Processing:GpuDelayMinMs must be between 0 and Processing:GpuDelayMaxMs")
+            .Validate(o => o.MaxAttempts >= 1, "Processing:MaxAttempts must be at least 1")
+            .Validate(o => o.LeaseSeconds >= 3, "Processing:LeaseSeconds must be at least 3")
+            .Validate(o => o.DownloadTimeoutSeconds >= 1, "Processing:DownloadTimeoutSeconds must be at least 1")
+            .Validate(o => o.MaxImageBytes >= 1, "Processing:MaxImageBytes must be positive")
+            .ValidateOnStart();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<ProcessingOptions>>().Value);
+        services.AddSingleton(new NodeIdentity(configuration["Node:Id"] is { Length: > 0 } id ? id : Environment.MachineName));
+        services.AddSingleton(TimeProvider.System);
+
+        AddPersistence(services, configuration);
+        AddImaging(services);
+
+        services.AddSingleton<WorkSignal>();
+        services.AddSingleton<IWorkSignal>(sp => sp.GetRequiredService<WorkSignal>());
+        services.AddSingleton<IWorkQueue, SqlWorkQueue>();
+        services.AddSingleton<ProcessingEngine>();
+
+        // Order matters: hosted services start in registration order, so the schema and the store
+        // master are ready before the worker claims its first image.
+        services.AddHostedService<DatabaseInitializer>();
+        services.AddHostedService<ProcessingWorker>();
+        return services;
+    }
+
+    private static void AddPersistence(IServiceCollection services, IConfiguration configuration)
+    {
+        var database = configuration.GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var connectionString = configuration.GetConnectionString(DatabaseOptions.ConnectionStringName) is { Length: > 0 } cs
+            ? cs
+            : DatabaseOptions.DefaultSqliteConnectionString;
+
+        if (database.Provider != DatabaseProvider.Sqlite)
+        {
+            throw new NotSupportedException($"Database:Provider '{database.Provider}' is not supported by this build; use Sqlite.");
+        }
+
+        var pragmas = new SqlitePragmas(database.BusyTimeoutMilliseconds);
+        services.AddDbContextFactory<KcDbContext>(options => options
+            .UseSqlite(connectionString)
+            .AddInterceptors(pragmas));
+
+        services.AddScoped<IJobRepository, JobRepository>();
+        services.AddScoped<IJobReadModel, JobReadModel>();
+        services.AddScoped<IStoreMaster, StoreMasterRepository>();
+        services.AddScoped<StoreMasterImporter>();
+    }
+
+    private static void AddImaging(IServiceCollection services)
+    {
+        services.AddSingleton<IImageMeasurer, SkiaImageMeasurer>();
+        services.AddSingleton<IGpuStep, SimulatedGpuStep>();
+        services.AddSingleton<IImageDownloader, HttpImageDownloader>();
+        services.AddSingleton(sp => new NetworkGuard(sp.GetRequiredService<ProcessingOptions>().AllowPrivateNetworks));
+
+        services.AddHttpClient(HttpImageDownloader.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(sp =>
+            {
+                var options = sp.GetRequiredService<ProcessingOptions>();
+                var guard = sp.GetRequiredService<NetworkGuard>();
+                return new SocketsHttpHandler
+                {
+                    ConnectCallback = guard.ConnectAsync,
+                    AllowAutoRedirect = options.MaxRedirects > 0,
+                    MaxAutomaticRedirections = Math.Max(1, options.MaxRedirects),
+                    AutomaticDecompression = DecompressionMethods.None,
+                    PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                    MaxConnectionsPerServer = Math.Max(2, options.EffectiveDownloadConcurrency),
+                    ConnectTimeout = TimeSpan.FromSeconds(options.DownloadTimeoutSeconds),
+                };
+            })
+            .AddResilienceHandler("image-download", (pipeline, context) =>
+            {
+                var options = context.ServiceProvider.GetRequiredService<ProcessingOptions>();
+                pipeline.AddRetry(new HttpRetryStrategyOptions
+                {
+                    MaxRetryAttempts = Math.Max(1, options.MaxAttempts - 1),
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = TimeSpan.FromMilliseconds(200),
+                    MaxDelay = TimeSpan.FromSeconds(10),
+                    ShouldRetryAfterHeader = true,
+                    ShouldHandle = args => ValueTask.FromResult(
+                        options.MaxAttempts > 1 && IsTransient(args.Outcome)),
+                });
+                pipeline.AddTimeout(TimeSpan.FromSeconds(options.DownloadTimeoutSeconds));
+            });
+    }
+
+    /// <summary>Connection errors, timeouts, 408, 429 and 5xx are worth another try; the network guard's refusals never are.</summary>
+    private static bool IsTransient(Outcome<HttpResponseMessage> outcome) => outcome switch
+    {
+        { Exception: HttpRequestException { InnerException: NetworkGuardException } } => false,
+        { Exception: HttpRequestException or Polly.Timeout.TimeoutRejectedException } => true,
+        { Result: { } response } => response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests
+            || (int)response.StatusCode >= 500,
+        _ => false,
+    };
+}

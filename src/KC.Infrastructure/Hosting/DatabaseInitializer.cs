@@ -1,0 +1,78 @@
+using KC.Infrastructure.Persistence;
+using KC.Infrastructure.StoreMaster;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace KC.Infrastructure.Hosting;
+
+/// <summary>
+/// Runs before anything else starts: applies migrations and upserts the store master, so the API
+/// never serves, and the worker never claims, against a schema or master that is not ready.
+/// </summary>
+internal sealed partial class DatabaseInitializer(
+    IServiceScopeFactory scopes,
+    IOptions<DatabaseOptions> database,
+    IOptions<StoreMasterOptions> storeMaster,
+    ILogger<DatabaseInitializer> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<KcDbContext>();
+        if (database.Value.Provider == DatabaseProvider.Sqlite)
+        {
+            EnsureSqliteDirectory(db.Database.GetConnectionString());
+        }
+
+        await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        if (database.Value.Provider == DatabaseProvider.Sqlite)
+        {
+            // WAL lets readers (status polls) run beside the one writer; it is a property of the file.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;", cancellationToken).ConfigureAwait(false);
+        }
+
+        await ImportStoreMasterAsync(scope.ServiceProvider, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private static void EnsureSqliteDirectory(string? connectionString)
+    {
+        var builder = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
+        if (!string.IsNullOrEmpty(directory) && builder.DataSource != ":memory:")
+        {
+            Directory.CreateDirectory(directory);
+        }
+    }
+
+    private async Task ImportStoreMasterAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var path = storeMaster.Value.ResolvedCsvPath;
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"The store master CSV (StoreMaster:CsvPath) was not found at '{path}'.", path);
+        }
+
+        var importer = services.GetRequiredService<StoreMasterImporter>();
+        var file = File.OpenRead(path);
+        await using (file.ConfigureAwait(false))
+        {
+            var summary = await importer.ImportAsync(file, cancellationToken).ConfigureAwait(false);
+            LogImported(path, summary.Inserted, summary.Updated, summary.Unchanged, summary.Rejected.Count);
+            foreach (var rejected in summary.Rejected)
+            {
+                LogRejected(path, rejected.Line, rejected.Reason);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Store master {Path}: {Inserted} inserted, {Updated} updated, {Unchanged} unchanged, {Rejected} rejected")]
+    private partial void LogImported(string path, int inserted, int updated, int unchanged, int rejected);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Store master {Path} line {Line} rejected: {Reason}")]
+    private partial void LogRejected(string path, int line, string reason);
+}

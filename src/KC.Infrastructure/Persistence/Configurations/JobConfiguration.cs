@@ -1,0 +1,27 @@
+using KC.Domain.Jobs;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace KC.Infrastructure.Persistence.Configurations;
+
+internal sealed class JobConfiguration : IEntityTypeConfiguration<Job>
+{
+    public void Configure(EntityTypeBuilder<Job> builder)
+    {
+        builder.ToTable(Schema.Jobs.Table);
+        builder.HasKey(j => j.Id);
+        builder.Property(j => j.Id).HasColumnName("id").ValueGeneratedOnAdd();
+        builder.Property(j => j.Status).HasColumnName("status");
+        builder.Property(j => j.CreatedAt).HasColumnName("created_at");
+        builder.Property(j => j.CompletedAt).HasColumnName("completed_at");
+        builder.Property(j => j.TotalImages).HasColumnName("total_images");
+        builder.Property(j => j.SucceededImages).HasColumnName("succeeded_images");
+        builder.Property(j => j.FailedImages).HasColumnName("failed_images");
+        builder.Ignore(j => j.Progress);
+
+        builder.HasMany(j => j.Visits).WithOne().HasForeignKey(v => v.JobId).OnDelete(DeleteBehavior.Cascade);
+        builder.Navigation(j => j.Visits).UsePropertyAccessMode(PropertyAccessMode.Field).HasField("_visits");
+
+        builder.HasIndex(j => new { j.Status, j.Id }).HasDatabaseName("ix_jobs_status_id");
+    }
+}

@@ -1,0 +1,148 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using KC.Application.Common.Interfaces;
+using KC.Domain.Jobs;
+using Microsoft.EntityFrameworkCore;
+
+namespace KC.Infrastructure.Persistence;
+
+/// <summary>
+/// Stores new jobs with hand-written multi-row inserts in one transaction: a 100,000-image job is
+/// a few hundred statements instead of 100,000 tracked entities, and it is durable (and visible to
+/// the workers) the moment the transaction commits.
+/// </summary>
+internal sealed class JobRepository(KcDbContext db) : IJobRepository
+{
+    private const int ImagesPerStatement = 1_000;
+
+    private readonly List<Job> _added = [];
+
+    public void Add(Job job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        _added.Add(job);
+    }
+
+    public async Task SaveChangesAsync(CancellationToken cancellationToken)
+    {
+        if (_added.Count == 0)
+        {
+            return;
+        }
+
+        var ids = new List<long>(_added.Count);
+        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var connection = db.Database.GetDbConnection();
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var job in _added)
+            {
+                ids.Add(await InsertAsync(connection, transaction, job, cancellationToken).ConfigureAwait(false));
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync().ConfigureAwait(false);
+        }
+
+        for (var i = 0; i < _added.Count; i++)
+        {
+            _added[i].AssignId(ids[i]);
+        }
+
+        _added.Clear();
+    }
+
+    private static async Task<long> InsertAsync(DbConnection connection, DbTransaction transaction, Job job, CancellationToken cancellationToken)
+    {
+        long jobId;
+        await using (var insertJob = connection.CreateCommand(
+            """
+            INSERT INTO jobs (status, created_at, completed_at, total_images, succeeded_images, failed_images)
+            VALUES (@status, @created, @completed, @total, @succeeded, @failed)
+            RETURNING id
+            """,
+            transaction))
+        {
+            insertJob.AddParameter("@status", (int)job.Status);
+            insertJob.AddParameter("@created", job.CreatedAt);
+            insertJob.AddParameter("@completed", job.CompletedAt);
+            insertJob.AddParameter("@total", job.TotalImages);
+            insertJob.AddParameter("@succeeded", job.SucceededImages);
+            insertJob.AddParameter("@failed", job.FailedImages);
+            jobId = Convert.ToInt64(await insertJob.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        }
+
+        await using var insertVisit = connection.CreateCommand(
+            """
+            INSERT INTO visits (job_id, store_id, visit_time, store_known)
+            VALUES (@job, @store, @time, @known)
+            RETURNING id
+            """,
+            transaction);
+        insertVisit.AddParameter("@job", jobId);
+        var store = insertVisit.AddParameter("@store", string.Empty);
+        var time = insertVisit.AddParameter("@time", DateTimeOffset.UnixEpoch);
+        var known = insertVisit.AddParameter("@known", true);
+
+        var pending = new List<(long VisitId, ImageTask Image)>(job.TotalImages);
+        foreach (var visit in job.Visits)
+        {
+            store.Value = visit.StoreId;
+            time.Value = visit.VisitTime;
+            known.Value = visit.StoreKnown;
+            var visitId = Convert.ToInt64(await insertVisit.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+            pending.AddRange(visit.Images.Select(image => (visitId, image)));
+        }
+
+        for (var start = 0; start < pending.Count; start += ImagesPerStatement)
+        {
+            var chunk = pending.GetRange(start, Math.Min(ImagesPerStatement, pending.Count - start));
+            await using var insertImages = BuildImageInsert(connection, transaction, jobId, chunk);
+            await insertImages.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return jobId;
+    }
+
+    private static DbCommand BuildImageInsert(DbConnection connection, DbTransaction transaction, long jobId, List<(long VisitId, ImageTask Image)> chunk)
+    {
+        // Ids, positions and states are numbers we produced, so they go inline; only the
+        // client's URLs and the error texts travel as parameters.
+        var sql = new StringBuilder(
+            "INSERT INTO images (job_id, visit_id, seq, url, state, attempts, error, settled_at, next_attempt_at) VALUES ",
+            100 + (chunk.Count * 48));
+        var command = connection.CreateCommand(string.Empty, transaction);
+        for (var i = 0; i < chunk.Count; i++)
+        {
+            var (visitId, image) = chunk[i];
+            if (i > 0)
+            {
+                sql.Append(',');
+            }
+
+            sql.Append(CultureInfo.InvariantCulture, $"({jobId},{visitId},{image.Sequence},@u{i},{(int)image.State},0,");
+            if (image.State.IsSettled())
+            {
+                sql.Append(CultureInfo.InvariantCulture, $"@e{i},@s{i},0)");
+                command.AddParameter($"@e{i}", image.Error);
+                command.AddParameter($"@s{i}", image.SettledAt);
+            }
+            else
+            {
+                sql.Append("NULL,NULL,0)");
+            }
+
+            command.AddParameter($"@u{i}", image.Url);
+        }
+
+#pragma warning disable CA2100 // Built from numbers and parameter names only.
+        command.CommandText = sql.ToString();
+#pragma warning restore CA2100
+        return command;
+    }
+}

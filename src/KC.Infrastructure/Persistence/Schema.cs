@@ -1,0 +1,30 @@
+namespace KC.Infrastructure.Persistence;
+
+/// <summary>Table and column names shared by the EF model and the hand-written SQL.</summary>
+internal static class Schema
+{
+    public static class Jobs
+    {
+        public const string Table = "jobs";
+    }
+
+    public static class Visits
+    {
+        public const string Table = "visits";
+    }
+
+    public static class Images
+    {
+        public const string Table = "images";
+
+        // Queue bookkeeping: not part of the domain, so shadow properties in the model.
+        public const string LeaseOwner = "lease_owner";
+        public const string LeaseExpiresAt = "lease_expires_at";
+        public const string NextAttemptAt = "next_attempt_at";
+    }
+
+    public static class Stores
+    {
+        public const string Table = "stores";
+    }
+}

@@ -1,0 +1,30 @@
+using System.Data.Common;
+using System.Globalization;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace KC.Infrastructure.Persistence;
+
+/// <summary>
+/// Per-connection SQLite settings: wait for a busy writer instead of failing, and with WAL
+/// (set once on the file at start) sync at checkpoints rather than on every commit.
+/// </summary>
+internal sealed class SqlitePragmas(int busyTimeoutMilliseconds) : DbConnectionInterceptor
+{
+    private readonly string _sql = string.Create(
+        CultureInfo.InvariantCulture,
+        $"PRAGMA busy_timeout = {busyTimeoutMilliseconds}; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
+
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        using var command = connection.CreateCommand(_sql);
+        command.ExecuteNonQuery();
+    }
+
+    public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        await using var command = connection.CreateCommand(_sql);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

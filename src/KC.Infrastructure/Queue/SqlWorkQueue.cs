@@ -1,0 +1,219 @@
+using System.Data.Common;
+using KC.Application.Processing;
+using KC.Domain.Jobs;
+using KC.Infrastructure.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace KC.Infrastructure.Queue;
+
+/// <summary>
+/// The work queue is the images table: a row's state, lease owner and lease expiry say who works
+/// on it. Each operation is one short statement or transaction, so any number of workers can share
+/// the database; recording an outcome is guarded by state and lease owner, so it is idempotent.
+/// </summary>
+internal sealed class SqlWorkQueue(
+    IDbContextFactory<KcDbContext> contexts,
+    ProcessingOptions options,
+    TimeProvider clock) : IWorkQueue
+{
+    private const int Pending = (int)ImageState.Pending;
+    private const int Processing = (int)ImageState.Processing;
+
+    // SQLite serialises writers, so one UPDATE … RETURNING both picks and leases the batch.
+    // The inner ORDER BY walks the partial index ix_images_pending_fair: position in job, then job.
+    private static readonly string ClaimSql = $"""
+        UPDATE images
+        SET state = {Processing}, lease_owner = @owner, lease_expires_at = @expires, attempts = attempts + 1
+        WHERE id IN (
+            SELECT id FROM images
+            WHERE state = {Pending} AND next_attempt_at <= @now
+            ORDER BY seq, job_id
+            LIMIT @max)
+        RETURNING id, job_id, visit_id, url, attempts
+        """;
+
+    private static readonly string SettleImageSql = $"""
+        UPDATE images
+        SET state = @state, width = @width, height = @height, perimeter = @perimeter, error = @error,
+            settled_at = @settled, lease_owner = NULL, lease_expires_at = NULL
+        WHERE id = @id AND state = {Processing} AND lease_owner = @owner
+        """;
+
+    private const string CountOutcomesSql = """
+        UPDATE jobs
+        SET succeeded_images = succeeded_images + @succeeded, failed_images = failed_images + @failed
+        WHERE id = @id
+        RETURNING status, total_images, succeeded_images, failed_images
+        """;
+
+    private static readonly string SettleJobSql = $"""
+        UPDATE jobs SET status = @status, completed_at = @completed
+        WHERE id = @id AND status = {(int)JobStatus.Ongoing}
+        """;
+
+    private static readonly string RenewSql = $"""
+        UPDATE images SET lease_expires_at = @expires
+        WHERE state = {Processing} AND lease_owner = @owner
+        """;
+
+    private static readonly string ReleaseSql = $"""
+        UPDATE images SET state = {Pending}, lease_owner = NULL, lease_expires_at = NULL, attempts = attempts - 1
+        WHERE state = {Processing} AND lease_owner = @owner
+        """;
+
+    private static readonly string ReclaimSql = $"""
+        UPDATE images SET state = {Pending}, lease_owner = NULL, lease_expires_at = NULL
+        WHERE state = {Processing} AND lease_expires_at < @now
+        """;
+
+    public async Task<IReadOnlyList<ClaimedImage>> ClaimAsync(string owner, int max, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = db.Database.GetDbConnection().CreateCommand(ClaimSql);
+        command.AddParameter("@owner", owner);
+        command.AddParameter("@expires", (now + options.Lease).ToUnixTimeMilliseconds());
+        command.AddParameter("@now", now.ToUnixTimeMilliseconds());
+        command.AddParameter("@max", max);
+
+        var claimed = new List<ClaimedImage>(max);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            claimed.Add(new ClaimedImage(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3), reader.GetInt32(4)));
+        }
+
+        return claimed;
+    }
+
+    public async Task RecordOutcomesAsync(string owner, IReadOnlyList<ImageOutcome> outcomes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(outcomes);
+        if (outcomes.Count == 0)
+        {
+            return;
+        }
+
+        var now = clock.GetUtcNow();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var connection = db.Database.GetDbConnection();
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+        var counts = await SettleImagesAsync(connection, transaction, owner, outcomes, now, cancellationToken).ConfigureAwait(false);
+        await CountAndSettleJobsAsync(connection, transaction, counts, now, cancellationToken).ConfigureAwait(false);
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<int> RenewLeasesAsync(string owner, CancellationToken cancellationToken) =>
+        ExecuteAsync(RenewSql, cancellationToken, ("@owner", owner), ("@expires", (clock.GetUtcNow() + options.Lease).ToUnixTimeMilliseconds()));
+
+    public Task<int> ReleaseLeasesAsync(string owner, CancellationToken cancellationToken) =>
+        ExecuteAsync(ReleaseSql, cancellationToken, ("@owner", owner));
+
+    public Task<int> ReclaimExpiredLeasesAsync(CancellationToken cancellationToken) =>
+        ExecuteAsync(ReclaimSql, cancellationToken, ("@now", clock.GetUtcNow().ToUnixTimeMilliseconds()));
+
+    private static async Task<Dictionary<long, (int Succeeded, int Failed)>> SettleImagesAsync(
+        DbConnection connection,
+        DbTransaction transaction,
+        string owner,
+        IReadOnlyList<ImageOutcome> outcomes,
+        DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand(SettleImageSql, transaction);
+        command.AddParameter("@owner", owner);
+        command.AddParameter("@settled", now);
+        var id = command.AddParameter("@id", 0L);
+        var state = command.AddParameter("@state", 0);
+        var width = command.AddParameter("@width", null);
+        var height = command.AddParameter("@height", null);
+        var perimeter = command.AddParameter("@perimeter", null);
+        var error = command.AddParameter("@error", null);
+
+        var counts = new Dictionary<long, (int Succeeded, int Failed)>();
+        foreach (var outcome in outcomes)
+        {
+            id.Value = outcome.ImageId;
+            state.Value = (int)(outcome.IsSuccess ? ImageState.Succeeded : ImageState.Failed);
+            width.Value = outcome.Size?.Width ?? (object)DBNull.Value;
+            height.Value = outcome.Size?.Height ?? (object)DBNull.Value;
+            perimeter.Value = outcome.Size?.Perimeter ?? (object)DBNull.Value;
+            error.Value = outcome.Error ?? (object)DBNull.Value;
+
+            // Zero rows: the lease was lost (lapsed and taken over) and the outcome belongs to someone else.
+            if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
+            {
+                var (succeeded, failed) = counts.GetValueOrDefault(outcome.JobId);
+                counts[outcome.JobId] = outcome.IsSuccess ? (succeeded + 1, failed) : (succeeded, failed + 1);
+            }
+        }
+
+        return counts;
+    }
+
+    private static async Task CountAndSettleJobsAsync(
+        DbConnection connection,
+        DbTransaction transaction,
+        Dictionary<long, (int Succeeded, int Failed)> counts,
+        DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        await using var count = connection.CreateCommand(CountOutcomesSql, transaction);
+        var jobId = count.AddParameter("@id", 0L);
+        var succeeded = count.AddParameter("@succeeded", 0);
+        var failed = count.AddParameter("@failed", 0);
+
+        var settled = new List<(long JobId, JobStatus Status)>();
+        foreach (var (job, delta) in counts)
+        {
+            jobId.Value = job;
+            succeeded.Value = delta.Succeeded;
+            failed.Value = delta.Failed;
+            await using var reader = await count.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                continue;
+            }
+
+            var current = (JobStatus)reader.GetInt32(0);
+            var progress = new JobProgress(reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3));
+            if (current == JobStatus.Ongoing && progress.Status != JobStatus.Ongoing)
+            {
+                settled.Add((job, progress.Status));
+            }
+        }
+
+        if (settled.Count == 0)
+        {
+            return;
+        }
+
+        await using var settle = connection.CreateCommand(SettleJobSql, transaction);
+        var settleId = settle.AddParameter("@id", 0L);
+        var status = settle.AddParameter("@status", 0);
+        settle.AddParameter("@completed", now);
+        foreach (var (job, jobStatus) in settled)
+        {
+            settleId.Value = job;
+            status.Value = (int)jobStatus;
+            await settle.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = db.Database.GetDbConnection().CreateCommand(sql);
+        foreach (var (name, value) in parameters)
+        {
+            command.AddParameter(name, value);
+        }
+
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
