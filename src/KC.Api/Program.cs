@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using KC.Api.Infrastructure;
 using KC.Application;
 using KC.Application.Common.Behaviours;
@@ -34,6 +35,9 @@ builder.Services
     {
         json.JsonSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
         json.JsonSerializerOptions.DictionaryKeyPolicy = null;
+
+        // "count": "2" is not an integer; the web defaults would quietly accept it.
+        json.JsonSerializerOptions.NumberHandling = JsonNumberHandling.Strict;
     })
     .ConfigureApiBehaviorOptions(api => api.InvalidModelStateResponseFactory = InvalidModelState.Respond);
 

@@ -1,8 +1,24 @@
 namespace KC.Api.Contracts;
 
-/// <summary>The body of <c>POST /api/submit</c>. Members are nullable so the validator can name what is missing.</summary>
-public sealed record SubmitJobRequest(int? Count, IReadOnlyList<VisitRequest?>? Visits);
+/// <summary>
+/// The body of <c>POST /api/submit</c>. Members are nullable so the validator can name what is
+/// missing; they are properties rather than constructor parameters so a JSON type error names the
+/// member's own type.
+/// </summary>
+public sealed class SubmitJobRequest
+{
+    public int? Count { get; init; }
 
-public sealed record VisitRequest(string? StoreId, IReadOnlyList<string?>? ImageUrl, string? VisitTime);
+    public IReadOnlyList<VisitRequest?>? Visits { get; init; }
+}
+
+public sealed class VisitRequest
+{
+    public string? StoreId { get; init; }
+
+    public IReadOnlyList<string?>? ImageUrl { get; init; }
+
+    public string? VisitTime { get; init; }
+}
 
 public sealed record SubmitJobResponse(long JobId);

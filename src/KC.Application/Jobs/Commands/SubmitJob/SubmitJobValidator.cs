@@ -14,6 +14,9 @@ public sealed class SubmitJobValidator : AbstractValidator<SubmitJobCommand>
     {
         ArgumentNullException.ThrowIfNull(limits);
 
+        // Each rule stops at its first failure, so later checks never see a missing value.
+        RuleLevelCascadeMode = CascadeMode.Stop;
+
         RuleFor(c => c.Count)
             .NotNull().WithMessage("is required")
             .OverridePropertyName("count");
@@ -47,6 +50,8 @@ public sealed class SubmitJobValidator : AbstractValidator<SubmitJobCommand>
     {
         public VisitValidator(SubmitLimits limits)
         {
+            RuleLevelCascadeMode = CascadeMode.Stop;
+
             RuleFor(v => v.StoreId)
                 .Must(id => !string.IsNullOrWhiteSpace(id)).WithMessage("is required and must not be blank")
                 .MaximumLength(limits.MaxStoreIdLength).WithMessage($"must be at most {limits.MaxStoreIdLength} characters")
@@ -67,7 +72,6 @@ public sealed class SubmitJobValidator : AbstractValidator<SubmitJobCommand>
             RuleFor(v => v.VisitTime)
                 .NotNull().WithMessage("is required")
                 .Must(t => Rfc3339.TryParse(t, out _))
-                .When(v => v.VisitTime is not null)
                 .WithMessage("must be an RFC 3339 timestamp with an offset, such as 2025-03-11T12:00:00Z")
                 .OverridePropertyName("visit_time");
         }
