@@ -30,7 +30,7 @@ builder.Services.AddMediator((MediatorOptions options) =>
 });
 
 builder.Services
-    .AddControllers()
+    .AddControllers(mvc => mvc.ModelBinderProviders.Insert(0, new StrictIntegerBinderProvider()))
     .AddJsonOptions(json =>
     {
         json.JsonSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -38,6 +38,10 @@ builder.Services
 
         // "count": "2" is not an integer; the web defaults would quietly accept it.
         json.JsonSerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+
+        // A body that says "count" twice is ambiguous; refuse it rather than guess which one counts.
+        json.JsonSerializerOptions.AllowDuplicateProperties = false;
+        json.JsonSerializerOptions.MaxDepth = 16;
     })
     .ConfigureApiBehaviorOptions(api => api.InvalidModelStateResponseFactory = InvalidModelState.Respond);
 

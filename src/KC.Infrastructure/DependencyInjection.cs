@@ -89,6 +89,9 @@ public static class DependencyInjection
                 return new SocketsHttpHandler
                 {
                     ConnectCallback = guard.ConnectAsync,
+
+                    // Through a proxy the guard would vet the proxy's address, not the image host's.
+                    UseProxy = false,
                     AllowAutoRedirect = options.MaxRedirects > 0,
                     MaxAutomaticRedirections = Math.Max(1, options.MaxRedirects),
                     AutomaticDecompression = DecompressionMethods.None,

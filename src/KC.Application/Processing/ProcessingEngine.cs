@@ -29,6 +29,7 @@ public sealed partial class ProcessingEngine : IDisposable
         new UnboundedChannelOptions { SingleReader = true });
 
     private int _inFlight;
+    private volatile bool _stopping;
 
     public ProcessingEngine(
         IWorkQueue queue,
@@ -96,6 +97,7 @@ public sealed partial class ProcessingEngine : IDisposable
             // Normal shutdown, or the writer failed.
         }
 
+        _stopping = true;
         batches.RemoveAll(t => t.IsCompleted);
         var all = Task.WhenAll(batches);
         var grace = TimeSpan.FromSeconds(Math.Max(0, _options.ShutdownGraceSeconds));
@@ -283,7 +285,11 @@ public sealed partial class ProcessingEngine : IDisposable
 
     private async Task RecordWithRetryAsync(List<ImageOutcome> batch)
     {
-        const int maxTries = 10;
+        // Outcomes are only ever lost with the process: while this node runs it keeps trying, and
+        // its heartbeat keeps the images leased meanwhile, so nobody else redoes them. Once the
+        // node is stopping it tries a few more times, then leaves them leased; the release at
+        // shutdown (or the lapse of the leases after a crash) returns them to the queue.
+        const int triesWhenStopping = 3;
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -291,14 +297,13 @@ public sealed partial class ProcessingEngine : IDisposable
                 await _queue.RecordOutcomesAsync(_owner, batch, CancellationToken.None).ConfigureAwait(false);
                 return;
             }
-            catch (Exception ex) when (attempt < maxTries)
+            catch (Exception ex) when (!_stopping || attempt < triesWhenStopping)
             {
                 LogRecordFailed(ex, batch.Count, attempt);
                 await Task.Delay(Backoff(attempt)).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
-                // Still leased: once the leases lapse the images are processed again, so nothing is lost.
                 LogRecordAbandoned(ex, batch.Count);
                 return;
             }
@@ -356,7 +361,7 @@ public sealed partial class ProcessingEngine : IDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Count} outcomes failed (try {Attempt}); retrying")]
     private partial void LogRecordFailed(Exception exception, int count, int attempt);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Gave up writing {Count} outcomes; their images will be processed again when their leases lapse")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Gave up writing {Count} outcomes while stopping; their images return to the queue")]
     private partial void LogRecordAbandoned(Exception exception, int count);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "The outcome writer failed; this node stops claiming work")]

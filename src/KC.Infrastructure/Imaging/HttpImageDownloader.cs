@@ -26,33 +26,37 @@ internal sealed class HttpImageDownloader(IHttpClientFactory clients, Processing
         deadline.CancelAfter(total);
         try
         {
-            using var response = await client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
+            // The resilience handler retries what happens before the headers arrive; a body cut off
+            // after them is a connection error too, so it is retried here with the same budget.
+            for (var attempt = 1; ; attempt++)
             {
-                throw new ImageFailureException(string.Create(CultureInfo.InvariantCulture, $"HTTP {(int)response.StatusCode}"));
+                try
+                {
+                    return await DownloadOnceAsync(client, url, deadline.Token).ConfigureAwait(false);
+                }
+                catch (BodyInterruptedException) when (attempt < options.MaxAttempts)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(200 * Math.Pow(2, attempt - 1) * (0.5 + (Random.Shared.NextDouble() / 2))), deadline.Token).ConfigureAwait(false);
+                }
             }
-
-            var declared = response.Content.Headers.ContentLength;
-            if (declared > options.MaxImageBytes)
-            {
-                throw TooLarge(declared.Value);
-            }
-
-            var stream = await response.Content.ReadAsStreamAsync(deadline.Token).ConfigureAwait(false);
-            await using (stream.ConfigureAwait(false))
-            {
-                return await ReadBoundedAsync(stream, declared, deadline.Token).ConfigureAwait(false);
-            }
+        }
+        catch (BodyInterruptedException ex)
+        {
+            throw new ImageFailureException(
+                string.Create(CultureInfo.InvariantCulture, $"the connection closed before the whole body arrived, {options.MaxAttempts} attempts ({ex.InnerException?.Message})"),
+                ex);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new ImageFailureException(string.Create(CultureInfo.InvariantCulture, $"timed out after {total.TotalSeconds:0} s"));
+            throw new ImageFailureException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"timed out after {total.TotalSeconds:0} s in all (Processing:DownloadTimeoutSeconds × attempts)"));
         }
         catch (TimeoutRejectedException)
         {
             throw new ImageFailureException(string.Create(
                 CultureInfo.InvariantCulture,
-                $"timed out after {options.DownloadTimeoutSeconds} s per attempt, {options.MaxAttempts} attempts"));
+                $"timed out after {options.DownloadTimeoutSeconds} s per attempt, {options.MaxAttempts} attempts (Processing:DownloadTimeoutSeconds)"));
         }
         catch (HttpRequestException ex) when (ex.InnerException is NetworkGuardException guard)
         {
@@ -62,9 +66,40 @@ internal sealed class HttpImageDownloader(IHttpClientFactory clients, Processing
         {
             throw new ImageFailureException(Describe(ex), ex);
         }
-        catch (IOException ex)
+    }
+
+    private async Task<byte[]> DownloadOnceAsync(HttpClient client, Uri url, CancellationToken cancellationToken)
+    {
+        using var response = await client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        if ((int)response.StatusCode is >= 300 and < 400)
         {
-            throw new ImageFailureException($"the connection closed before the whole body arrived ({ex.Message})", ex);
+            throw new ImageFailureException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"HTTP {(int)response.StatusCode}: more than {options.MaxRedirects} redirects (Processing:MaxRedirects)"));
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new ImageFailureException(string.Create(CultureInfo.InvariantCulture, $"HTTP {(int)response.StatusCode}"));
+        }
+
+        var declared = response.Content.Headers.ContentLength;
+        if (declared > options.MaxImageBytes)
+        {
+            throw TooLarge(declared.Value);
+        }
+
+        try
+        {
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                return await ReadBoundedAsync(stream, declared, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException)
+        {
+            throw new BodyInterruptedException(ex);
         }
     }
 
@@ -118,4 +153,7 @@ internal sealed class HttpImageDownloader(IHttpClientFactory clients, Processing
     private ImageFailureException TooLarge(long? size) => new(size is null
         ? string.Create(CultureInfo.InvariantCulture, $"the body exceeds the limit of {options.MaxImageBytes} bytes (Processing:MaxImageBytes)")
         : string.Create(CultureInfo.InvariantCulture, $"the body of {size} bytes exceeds the limit of {options.MaxImageBytes} bytes (Processing:MaxImageBytes)"));
+
+    /// <summary>The response body stopped before its end: worth another attempt.</summary>
+    private sealed class BodyInterruptedException(Exception inner) : Exception(inner.Message, inner);
 }

@@ -5,14 +5,14 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace KC.Infrastructure.Persistence;
 
 /// <summary>
-/// Per-connection SQLite settings: wait for a busy writer instead of failing, and with WAL
-/// (set once on the file at start) sync at checkpoints rather than on every commit.
+/// Per-connection SQLite settings: wait for a busy writer instead of failing, and sync every
+/// commit (FULL), so a job answered 201 survives a power loss, not only a process crash.
 /// </summary>
 internal sealed class SqlitePragmas(int busyTimeoutMilliseconds) : DbConnectionInterceptor
 {
     private readonly string _sql = string.Create(
         CultureInfo.InvariantCulture,
-        $"PRAGMA busy_timeout = {busyTimeoutMilliseconds}; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
+        $"PRAGMA busy_timeout = {busyTimeoutMilliseconds}; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;");
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {

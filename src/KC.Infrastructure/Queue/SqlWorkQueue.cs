@@ -29,7 +29,7 @@ internal sealed class SqlWorkQueue(
             WHERE state = {Pending} AND next_attempt_at <= @now
             ORDER BY seq, job_id
             LIMIT @max)
-        RETURNING id, job_id, visit_id, url, attempts
+        RETURNING id, job_id, visit_id, url, attempts, seq
         """;
 
     private static readonly string SettleImageSql = $"""
@@ -77,14 +77,19 @@ internal sealed class SqlWorkQueue(
         command.AddParameter("@now", now.ToUnixTimeMilliseconds());
         command.AddParameter("@max", max);
 
-        var claimed = new List<ClaimedImage>(max);
+        var claimed = new List<(int Sequence, ClaimedImage Image)>(max);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            claimed.Add(new ClaimedImage(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3), reader.GetInt32(4)));
+            claimed.Add((reader.GetInt32(5), new ClaimedImage(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3), reader.GetInt32(4))));
         }
 
-        return claimed;
+        // RETURNING gives rows in no promised order; hand them out in the claim's fair order.
+        return claimed
+            .OrderBy(c => c.Sequence)
+            .ThenBy(c => c.Image.JobId)
+            .Select(c => c.Image)
+            .ToList();
     }
 
     public async Task RecordOutcomesAsync(string owner, IReadOnlyList<ImageOutcome> outcomes, CancellationToken cancellationToken)

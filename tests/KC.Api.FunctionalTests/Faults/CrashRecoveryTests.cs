@@ -56,6 +56,13 @@ public sealed class CrashRecoveryTests
             var settledBefore = Database.SettledImages(database);
             await using var service = await ServiceProcess.StartAsync(database, settings);
             var restarted = Stopwatch.StartNew();
+            if (Database.Scalar(database, "SELECT COUNT(*) FROM images") - settledBefore < 2_000)
+            {
+                // Keep a backlog, so every kill below lands while work is in flight.
+                using var client = service.CreateClient();
+                await Task.WhenAll(Enumerable.Range(100 + (round * 10), 10).Select(i => TrySubmitAsync(client, images, i, accepted)));
+            }
+
             await WaitUntilAsync(() => Database.SettledImages(database) > settledBefore, TimeSpan.FromSeconds(LeaseSeconds / 2));
             resumeTimes.Add(restarted.Elapsed);
             await Task.Delay(round == 0 ? 300 : random.Next(20, 400));

@@ -1,0 +1,153 @@
+using KC.Domain.Jobs;
+using KC.Domain.Stores;
+using KC.Infrastructure.Persistence;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace KC.Infrastructure.IntegrationTests.Persistence;
+
+/// <summary>One image row as stored, queue bookkeeping included.</summary>
+internal sealed record ImageRow(
+    long Id,
+    long JobId,
+    long VisitId,
+    int Seq,
+    string Url,
+    ImageState State,
+    int Attempts,
+    int? Width,
+    int? Height,
+    long? Perimeter,
+    string? Error,
+    DateTimeOffset? SettledAt,
+    string? LeaseOwner,
+    long? LeaseExpiresAt,
+    long NextAttemptAt);
+
+/// <summary>
+/// A real SQLite file of the test's own, in a temp folder, with the schema of the real migrations and
+/// the same per-connection pragmas and journal mode as the service. Disposing deletes the file and its -wal/-shm.
+/// </summary>
+internal sealed class SqliteTestDatabase : IAsyncDisposable
+{
+    private readonly string _folder;
+
+    private SqliteTestDatabase(string folder)
+    {
+        _folder = folder;
+        Path = System.IO.Path.Combine(folder, "kc.db");
+        ConnectionString = $"Data Source={Path}";
+        Options = new DbContextOptionsBuilder<KcDbContext>()
+            .UseSqlite(ConnectionString)
+            .AddInterceptors(new SqlitePragmas(busyTimeoutMilliseconds: 30_000))
+            .Options;
+        Factory = new TestDbContextFactory(Options);
+    }
+
+    public string Path { get; }
+
+    public string ConnectionString { get; }
+
+    public DbContextOptions<KcDbContext> Options { get; }
+
+    public IDbContextFactory<KcDbContext> Factory { get; }
+
+    public static async Task<SqliteTestDatabase> CreateAsync()
+    {
+        var folder = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "kc-infrastructure-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        var database = new SqliteTestDatabase(folder);
+        await using var db = database.CreateContext();
+        await db.Database.MigrateAsync();
+        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;");
+        return database;
+    }
+
+    public KcDbContext CreateContext() => new(Options);
+
+    /// <summary>Stores jobs through the real repository, one SaveChangesAsync for all of them.</summary>
+    public async Task SaveJobsAsync(params Job[] jobs)
+    {
+        await using var db = CreateContext();
+        var repository = new JobRepository(db);
+        foreach (var job in jobs)
+        {
+            repository.Add(job);
+        }
+
+        await repository.SaveChangesAsync(CancellationToken.None);
+    }
+
+    public async Task<Job> SaveJobAsync(Job job)
+    {
+        await SaveJobsAsync(job);
+        return job;
+    }
+
+    public async Task SeedStoresAsync(params Store[] stores)
+    {
+        await using var db = CreateContext();
+        db.Stores.AddRange(stores);
+        await db.SaveChangesAsync();
+    }
+
+    /// <summary>The job row alone (its visits are not loaded).</summary>
+    public async Task<Job> ReadJobAsync(long jobId)
+    {
+        await using var db = CreateContext();
+        return await db.Jobs.AsNoTracking().SingleAsync(j => j.Id == jobId);
+    }
+
+    /// <summary>The visit rows of a job in insertion order (their images are not loaded).</summary>
+    public async Task<IReadOnlyList<StoreVisit>> ReadVisitsAsync(long jobId)
+    {
+        await using var db = CreateContext();
+        return await db.Visits.AsNoTracking().Where(v => v.JobId == jobId).OrderBy(v => v.Id).ToListAsync();
+    }
+
+    /// <summary>The image rows of one job, or of every job, ordered by job then position.</summary>
+    public async Task<IReadOnlyList<ImageRow>> ReadImagesAsync(long? jobId = null)
+    {
+        await using var db = CreateContext();
+        return await db.Images.AsNoTracking()
+            .Where(i => jobId == null || i.JobId == jobId)
+            .OrderBy(i => i.JobId)
+            .ThenBy(i => i.Sequence)
+            .Select(i => new ImageRow(
+                i.Id,
+                i.JobId,
+                i.VisitId,
+                i.Sequence,
+                i.Url,
+                i.State,
+                i.Attempts,
+                i.Width,
+                i.Height,
+                i.Perimeter,
+                i.Error,
+                i.SettledAt,
+                EF.Property<string?>(i, Schema.Images.LeaseOwner),
+                EF.Property<long?>(i, Schema.Images.LeaseExpiresAt),
+                EF.Property<long>(i, Schema.Images.NextAttemptAt)))
+            .ToListAsync();
+    }
+
+    public async Task<ImageRow> ReadImageAsync(long imageId) =>
+        (await ReadImagesAsync()).Single(i => i.Id == imageId);
+
+    public async ValueTask DisposeAsync()
+    {
+        // Pooled connections keep the file open; close them before deleting it.
+        await using (var connection = new SqliteConnection(ConnectionString))
+        {
+            SqliteConnection.ClearPool(connection);
+        }
+
+        foreach (var file in new[] { Path, Path + "-wal", Path + "-shm" })
+        {
+            File.Delete(file);
+        }
+
+        Directory.Delete(_folder, recursive: true);
+    }
+}

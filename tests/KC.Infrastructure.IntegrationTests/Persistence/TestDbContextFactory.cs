@@ -1,0 +1,10 @@
+using KC.Infrastructure.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace KC.Infrastructure.IntegrationTests.Persistence;
+
+/// <summary>Hands out a fresh <see cref="KcDbContext"/> over the test's database, as the service's factory does.</summary>
+internal sealed class TestDbContextFactory(DbContextOptions<KcDbContext> options) : IDbContextFactory<KcDbContext>
+{
+    public KcDbContext CreateDbContext() => new(options);
+}

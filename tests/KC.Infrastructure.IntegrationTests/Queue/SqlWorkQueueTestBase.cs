@@ -1,0 +1,53 @@
+using KC.Application.Processing;
+using KC.Domain.Jobs;
+using KC.Infrastructure.IntegrationTests.Persistence;
+using KC.Infrastructure.Queue;
+
+namespace KC.Infrastructure.IntegrationTests.Queue;
+
+/// <summary>A real SQLite database per test, and the queue over it on a clock the test moves.</summary>
+public abstract class SqlWorkQueueTestBase
+{
+    protected const int LeaseSeconds = 30;
+
+    private protected SqliteTestDatabase Database { get; private set; } = null!;
+
+    private protected FakeTimeProvider Clock { get; private set; } = null!;
+
+    private protected SqlWorkQueue Queue { get; private set; } = null!;
+
+    protected static DateTimeOffset Start => TestData.Now;
+
+    [SetUp]
+    public async Task SetUpDatabase()
+    {
+        Database = await SqliteTestDatabase.CreateAsync();
+        Clock = new FakeTimeProvider(Start);
+        Queue = new SqlWorkQueue(Database.Factory, new ProcessingOptions { LeaseSeconds = LeaseSeconds }, Clock);
+    }
+
+    [TearDown]
+    public async Task TearDownDatabase() => await Database.DisposeAsync();
+
+    protected static ImageOutcome Success(ClaimedImage image, int width = 640, int height = 480) =>
+        ImageOutcome.Succeeded(image, new ImageSize(width, height));
+
+    protected static ImageOutcome Failure(ClaimedImage image, string error = "HTTP 404") =>
+        ImageOutcome.Failed(image, error);
+
+    protected Task<IReadOnlyList<ClaimedImage>> ClaimAsync(string owner = "worker-a", int max = 100) =>
+        Queue.ClaimAsync(owner, max, CancellationToken.None);
+
+    protected Task RecordAsync(string owner, params ImageOutcome[] outcomes) =>
+        Queue.RecordOutcomesAsync(owner, outcomes, CancellationToken.None);
+
+    /// <summary>The lease expiry the queue writes for a claim or renewal made at <paramref name="at"/>, in Unix milliseconds.</summary>
+    protected static long LeaseExpiry(DateTimeOffset at) => at.AddSeconds(LeaseSeconds).ToUnixTimeMilliseconds();
+
+    /// <summary>The (job, position) of each claimed image, in the order the queue returned them.</summary>
+    private protected async Task<IReadOnlyList<(long JobId, int Seq)>> PositionsAsync(IEnumerable<ClaimedImage> claimed)
+    {
+        var rows = (await Database.ReadImagesAsync()).ToDictionary(i => i.Id);
+        return claimed.Select(c => (rows[c.ImageId].JobId, rows[c.ImageId].Seq)).ToList();
+    }
+}
