@@ -9,6 +9,7 @@ using KC.Infrastructure.StoreMaster;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -74,12 +75,14 @@ public static class DependencyInjection
         services.AddScoped<StoreMasterImporter>();
     }
 
-    private static void AddImaging(IServiceCollection services)
+    /// <summary>The download stage: measurer, GPU step, and the guarded, resilient image client.
+    /// A <see cref="NetworkGuard"/> registered before this call is kept (tests bring their own resolver).</summary>
+    internal static void AddImaging(IServiceCollection services)
     {
         services.AddSingleton<IImageMeasurer, SkiaImageMeasurer>();
         services.AddSingleton<IGpuStep, SimulatedGpuStep>();
         services.AddSingleton<IImageDownloader, HttpImageDownloader>();
-        services.AddSingleton(sp => new NetworkGuard(sp.GetRequiredService<ProcessingOptions>().AllowPrivateNetworks));
+        services.TryAddSingleton(sp => new NetworkGuard(sp.GetRequiredService<ProcessingOptions>().AllowPrivateNetworks));
 
         services.AddHttpClient(HttpImageDownloader.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(sp =>

@@ -8,9 +8,16 @@ namespace KC.Infrastructure.Imaging;
 /// connect callback, on the address actually connected to, so DNS rebinding and redirects to a
 /// private address are refused as well as literal ones.
 /// </summary>
-public sealed class NetworkGuard(bool allowPrivateNetworks, Func<string, CancellationToken, Task<IPAddress[]>>? resolve = null)
+/// <param name="allowPrivateNetworks">Lifts the address check (development and tests).</param>
+/// <param name="resolve">Name resolution; DNS unless a test supplies its own.</param>
+/// <param name="dial">Opens the connection to vetted addresses; a TCP socket unless a test supplies its own.</param>
+public sealed class NetworkGuard(
+    bool allowPrivateNetworks,
+    Func<string, CancellationToken, Task<IPAddress[]>>? resolve = null,
+    Func<IPAddress[], int, CancellationToken, ValueTask<Stream>>? dial = null)
 {
     private readonly Func<string, CancellationToken, Task<IPAddress[]>> _resolve = resolve ?? Dns.GetHostAddressesAsync;
+    private readonly Func<IPAddress[], int, CancellationToken, ValueTask<Stream>> _dial = dial ?? DialTcpAsync;
 
     /// <summary>Why <paramref name="address"/> is refused, or null when it is a public address.</summary>
     public static string? RefusalReason(IPAddress address)
@@ -88,10 +95,15 @@ public sealed class NetworkGuard(bool allowPrivateNetworks, Func<string, Cancell
             }
         }
 
+        return await _dial(allowed, context.DnsEndPoint.Port, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async ValueTask<Stream> DialTcpAsync(IPAddress[] addresses, int port, CancellationToken cancellationToken)
+    {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            await socket.ConnectAsync(allowed, context.DnsEndPoint.Port, cancellationToken).ConfigureAwait(false);
+            await socket.ConnectAsync(addresses, port, cancellationToken).ConfigureAwait(false);
             return new NetworkStream(socket, ownsSocket: true);
         }
         catch
