@@ -245,6 +245,11 @@ public sealed partial class ProcessingEngine : IDisposable
         {
             await _gpu.RunAsync(size, cancellationToken).ConfigureAwait(false);
         }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogUnexpectedFailure(ex, image.ImageId);
+            return ImageOutcome.Failed(image, $"unexpected error: {ex.Message}");
+        }
         finally
         {
             _gpuSlots.Release();

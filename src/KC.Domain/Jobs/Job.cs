@@ -52,7 +52,8 @@ public sealed class Job
         var sequence = 0;
         foreach (var visit in visits)
         {
-            var storeVisit = StoreVisit.Create(visit, isKnownStore(visit.StoreId.Trim()), sequence, now);
+            ArgumentNullException.ThrowIfNull(visit);
+            var storeVisit = StoreVisit.Create(visit, isKnownStore(visit.StoreId?.Trim() ?? string.Empty), sequence, now);
             job._visits.Add(storeVisit);
             sequence += storeVisit.Images.Count;
             job.FailedImages += storeVisit.Images.Count(i => i.State == ImageState.Failed);

@@ -10,7 +10,7 @@ public readonly record struct JobProgress
 {
     public JobProgress(int total, int succeeded, int failed)
     {
-        if (total < 0 || succeeded < 0 || failed < 0 || succeeded + failed > total)
+        if (total < 0 || succeeded < 0 || failed < 0 || (long)succeeded + failed > total)
         {
             throw new DomainRuleException(
                 JobRules.ProgressIsConsistent,

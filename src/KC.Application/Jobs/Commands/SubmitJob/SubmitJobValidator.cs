@@ -14,14 +14,17 @@ public sealed class SubmitJobValidator : AbstractValidator<SubmitJobCommand>
     {
         ArgumentNullException.ThrowIfNull(limits);
 
-        // Each rule stops at its first failure, so later checks never see a missing value.
-        RuleLevelCascadeMode = CascadeMode.Stop;
+        // Each value stops at its first failure, so later checks never see a missing value. The
+        // stop is set per rule, not per class: on a collection rule it would end the whole list at
+        // its first bad element, and every bad element should be reported.
 
         RuleFor(c => c.Count)
+            .Cascade(CascadeMode.Stop)
             .NotNull().WithMessage("is required")
             .OverridePropertyName("count");
 
         RuleFor(c => c.Visits)
+            .Cascade(CascadeMode.Stop)
             .NotNull().WithMessage("is required")
             .NotEmpty().WithMessage("must contain at least one visit")
             .Must(v => v!.Count <= limits.MaxVisitsPerJob)
@@ -29,12 +32,14 @@ public sealed class SubmitJobValidator : AbstractValidator<SubmitJobCommand>
             .OverridePropertyName("visits");
 
         RuleFor(c => c.Count)
+            .Cascade(CascadeMode.Stop)
             .Must((c, count) => count == c.Visits!.Count)
             .When(c => c.Count is not null && c.Visits is not null)
             .WithMessage(c => $"must equal the number of visits ({c.Visits!.Count}), but is {c.Count}")
             .OverridePropertyName("count");
 
         RuleFor(c => c.Visits)
+            .Cascade(CascadeMode.Stop)
             .Must(v => v!.Sum(visit => visit?.ImageUrls?.Count ?? 0) <= limits.MaxImagesPerJob)
             .When(c => c.Visits is not null)
             .WithMessage(c => $"hold {c.Visits!.Sum(v => v?.ImageUrls?.Count ?? 0)} images, over the limit of {limits.MaxImagesPerJob} images per job (Api:MaxImagesPerJob)")
@@ -50,30 +55,35 @@ public sealed class SubmitJobValidator : AbstractValidator<SubmitJobCommand>
     {
         public VisitValidator(SubmitLimits limits)
         {
-            RuleLevelCascadeMode = CascadeMode.Stop;
-
             RuleFor(v => v.StoreId)
+                .Cascade(CascadeMode.Stop)
                 .Must(id => !string.IsNullOrWhiteSpace(id)).WithMessage("is required and must not be blank")
                 .MaximumLength(limits.MaxStoreIdLength).WithMessage($"must be at most {limits.MaxStoreIdLength} characters")
                 .OverridePropertyName("store_id");
 
             RuleFor(v => v.ImageUrls)
+                .Cascade(CascadeMode.Stop)
                 .NotNull().WithMessage("is required")
                 .NotEmpty().WithMessage("must contain at least one image URL")
                 .OverridePropertyName("image_url");
 
             RuleForEach(v => v.ImageUrls)
-                .Must(url => url is null || url.Trim().Length <= limits.MaxUrlLength)
-                .WithMessage($"exceeds the limit of {limits.MaxUrlLength} characters per URL (Api:MaxUrlLength)")
-                .Must(url => ImageTask.IsAcceptableUrl(url?.Trim()))
-                .WithMessage("must be an absolute http or https URL")
+                .Must(url => UrlProblem(url, limits) is null)
+                .WithMessage((_, url) => UrlProblem(url, limits))
                 .OverridePropertyName("image_url");
 
             RuleFor(v => v.VisitTime)
+                .Cascade(CascadeMode.Stop)
                 .NotNull().WithMessage("is required")
                 .Must(t => Rfc3339.TryParse(t, out _))
                 .WithMessage("must be an RFC 3339 timestamp with an offset, such as 2025-03-11T12:00:00Z")
                 .OverridePropertyName("visit_time");
         }
+
+        /// <summary>The first thing wrong with one image URL, or null; the length limit first, so a huge value is not parsed.</summary>
+        private static string? UrlProblem(string? url, SubmitLimits limits) =>
+            url is not null && url.Trim().Length > limits.MaxUrlLength
+                ? $"exceeds the limit of {limits.MaxUrlLength} characters per URL (Api:MaxUrlLength)"
+                : ImageTask.IsAcceptableUrl(url?.Trim()) ? null : "must be an absolute http or https URL";
     }
 }

@@ -1,0 +1,440 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using KC.Application.Processing;
+using KC.Domain.Jobs;
+using Microsoft.Extensions.Logging.Abstractions;
+using Moq;
+
+namespace KC.Application.UnitTests.Processing;
+
+[TestFixture]
+public sealed class ProcessingEngineTests
+{
+    private const string Owner = "node-a";
+    private const int MaxConcurrency = 2;
+    private const int DownloadConcurrency = 2;
+
+    /// <summary>Generous, so that a bug fails the test instead of hanging it.</summary>
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    private static ClaimedImage Claimed(long imageId, long visitId = 100, long jobId = 10, string? url = null) =>
+        new(imageId, jobId, visitId, url ?? $"https://images.example.com/{imageId}.jpg", 1);
+
+    private static List<ClaimedImage> Batch(int count, int visits = 2) =>
+        Enumerable.Range(1, count).Select(i => Claimed(i, visitId: 100 + (i % visits))).ToList();
+
+    /// <summary>The size the fake downloader and measurer agree on for an image.</summary>
+    private static ImageSize SizeOf(long imageId) => new(600 + (int)imageId, 400 + (int)imageId);
+
+    [Test]
+    public async Task RunAsync_WhenImagesDownloadAndMeasure_RecordsOneSuccessPerImageWithTheMeasuredSize()
+    {
+        var images = Batch(4);
+        using var harness = new Harness(images);
+
+        var recorded = await harness.RunUntilRecordedAsync(images.Count);
+
+        Assert.That(recorded, Is.True, "not every outcome was recorded in time");
+        Assert.That(harness.Outcomes, Is.EquivalentTo(images.Select(i => ImageOutcome.Succeeded(i, SizeOf(i.ImageId)))));
+        foreach (var image in images)
+        {
+            harness.Gpu.Verify(g => g.RunAsync(SizeOf(image.ImageId), It.IsAny<CancellationToken>()), Times.Once);
+        }
+    }
+
+    [Test]
+    public async Task RunAsync_WhenDownloadFailsWithImageFailure_RecordsFailureWithItsMessageAndSkipsTheGpu()
+    {
+        var images = Batch(3);
+        using var harness = new Harness(images);
+        harness.FailDownload(images[1], new ImageFailureException("HTTP 404"));
+
+        var recorded = await harness.RunUntilRecordedAsync(images.Count);
+
+        Assert.That(recorded, Is.True, "not every outcome was recorded in time");
+        Assert.That(harness.Outcomes, Is.EquivalentTo(new[]
+        {
+            ImageOutcome.Succeeded(images[0], SizeOf(images[0].ImageId)),
+            ImageOutcome.Failed(images[1], "HTTP 404"),
+            ImageOutcome.Succeeded(images[2], SizeOf(images[2].ImageId)),
+        }));
+        harness.Gpu.Verify(g => g.RunAsync(It.IsAny<ImageSize>(), It.IsAny<CancellationToken>()), Times.Exactly(2));
+    }
+
+    [Test]
+    public async Task RunAsync_WhenMeasurerFailsWithImageFailure_RecordsFailureWithItsMessage()
+    {
+        var images = Batch(2);
+        using var harness = new Harness(images);
+        harness.Downloader
+            .Setup(d => d.DownloadAsync(new Uri(images[0].Url), It.IsAny<CancellationToken>()))
+            .ReturnsAsync("<html>not an image</html>"u8.ToArray());
+
+        var recorded = await harness.RunUntilRecordedAsync(images.Count);
+
+        Assert.That(recorded, Is.True, "not every outcome was recorded in time");
+        Assert.That(harness.Outcomes, Is.EquivalentTo(new[]
+        {
+            ImageOutcome.Failed(images[0], "not a decodable image"),
+            ImageOutcome.Succeeded(images[1], SizeOf(images[1].ImageId)),
+        }));
+    }
+
+    [Test]
+    public async Task RunAsync_WhenDownloaderThrowsUnexpectedly_RecordsUnexpectedError()
+    {
+        var images = Batch(2);
+        using var harness = new Harness(images);
+        harness.FailDownload(images[0], new InvalidOperationException("socket exploded"));
+
+        var recorded = await harness.RunUntilRecordedAsync(images.Count);
+
+        Assert.That(recorded, Is.True, "not every outcome was recorded in time");
+        Assert.That(harness.Outcomes, Is.EquivalentTo(new[]
+        {
+            ImageOutcome.Failed(images[0], "unexpected error: socket exploded"),
+            ImageOutcome.Succeeded(images[1], SizeOf(images[1].ImageId)),
+        }));
+    }
+
+    [Test]
+    public async Task RunAsync_WhenDownloadTimesOutWithoutShutdown_RecordsUnexpectedError()
+    {
+        // An HttpClient timeout surfaces as a TaskCanceledException although nobody stopped the engine.
+        var images = Batch(1);
+        using var harness = new Harness(images);
+        harness.FailDownload(images[0], new TaskCanceledException("timed out"));
+
+        var recorded = await harness.RunUntilRecordedAsync(images.Count);
+
+        Assert.That(recorded, Is.True, "not every outcome was recorded in time");
+        Assert.That(harness.Outcomes, Is.EqualTo(new[] { ImageOutcome.Failed(images[0], "unexpected error: timed out") }));
+    }
+
+    [Test]
+    public async Task RunAsync_WhenGpuStepThrowsUnexpectedly_RecordsAFailureForThatImage()
+    {
+        // Like an unexpected download error, it must settle the image: otherwise the heartbeat renews
+        // its lease for as long as the node lives and the job stays ongoing.
+        var images = Batch(2);
+        using var harness = new Harness(images);
+        harness.Gpu
+            .Setup(g => g.RunAsync(SizeOf(images[0].ImageId), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new InvalidOperationException("device lost"));
+
+        var recorded = await harness.RunUntilRecordedAsync(images.Count);
+
+        Assert.That(recorded, Is.True, $"the image whose GPU step threw never settled; recorded: {string.Join(", ", harness.Outcomes)}");
+        Assert.That(harness.Outcomes, Is.EquivalentTo(new[]
+        {
+            ImageOutcome.Failed(images[0], "unexpected error: device lost"),
+            ImageOutcome.Succeeded(images[1], SizeOf(images[1].ImageId)),
+        }));
+    }
+
+    [Test]
+    public async Task RunAsync_WhenManyImages_NeverRunsMoreThanMaxConcurrencyGpuSteps()
+    {
+        var images = Batch(12, visits: 3);
+        using var harness = new Harness(images);
+        var gauge = new ConcurrencyGauge();
+        harness.Gpu
+            .Setup(g => g.RunAsync(It.IsAny<ImageSize>(), It.IsAny<CancellationToken>()))
+            .Returns(async (ImageSize _, CancellationToken ct) =>
+            {
+                gauge.Enter();
+                try
+                {
+                    await Task.Delay(30, ct);
+                }
+                finally
+                {
+                    gauge.Exit();
+                }
+            });
+
+        var recorded = await harness.RunUntilRecordedAsync(images.Count);
+
+        Assert.That(recorded, Is.True, "not every outcome was recorded in time");
+        Assert.That(harness.Outcomes.Select(o => o.ImageId), Is.EquivalentTo(images.Select(i => i.ImageId)));
+        Assert.That(gauge.Max, Is.EqualTo(MaxConcurrency), "GPU steps running at once");
+    }
+
+    [Test]
+    public async Task RunAsync_WhenDownloadsAreSlow_NeverRunsMoreThanDownloadConcurrencyDownloads()
+    {
+        var images = Batch(8, visits: 4);
+        using var harness = new Harness(images);
+        var gauge = new ConcurrencyGauge();
+        harness.Downloader
+            .Setup(d => d.DownloadAsync(It.IsAny<Uri>(), It.IsAny<CancellationToken>()))
+            .Returns(async (Uri url, CancellationToken ct) =>
+            {
+                gauge.Enter();
+                try
+                {
+                    await Task.Delay(30, ct);
+                    return Harness.Content(images.Single(i => i.Url == url.OriginalString).ImageId);
+                }
+                finally
+                {
+                    gauge.Exit();
+                }
+            });
+
+        var recorded = await harness.RunUntilRecordedAsync(images.Count);
+
+        Assert.That(recorded, Is.True, "not every outcome was recorded in time");
+        Assert.That(harness.Outcomes.Select(o => o.ImageId), Is.EquivalentTo(images.Select(i => i.ImageId)));
+        Assert.That(gauge.Max, Is.EqualTo(DownloadConcurrency), "downloads running at once");
+    }
+
+    [Test]
+    public async Task RunAsync_WhenStartedAndStopped_ReleasesLeasesAtStartAndAtStop()
+    {
+        var images = Batch(1);
+        using var harness = new Harness(images);
+
+        var recorded = await harness.RunUntilRecordedAsync(images.Count);
+
+        Assert.That(recorded, Is.True, "not every outcome was recorded in time");
+        harness.Queue.Verify(q => q.ReleaseLeasesAsync(Owner, It.IsAny<CancellationToken>()), Times.Exactly(2));
+        Assert.That(harness.Calls[0], Is.EqualTo("release"), "leases are released before the first claim");
+        Assert.That(harness.Calls[^1], Is.EqualTo("release"), "leases are released after the last outcome is written");
+        Assert.That(harness.Calls.Where(c => c != "claim"), Is.EqualTo(new[] { "release", "record", "release" }));
+    }
+
+    [Test]
+    public async Task RunAsync_WhenClaiming_ClaimsForThisNodeAndNeverMoreThanItsCapacity()
+    {
+        var images = Batch(10);
+        using var harness = new Harness(images);
+
+        var recorded = await harness.RunUntilRecordedAsync(images.Count);
+
+        Assert.That(recorded, Is.True, "not every outcome was recorded in time");
+        harness.Queue.Verify(q => q.ClaimAsync(It.Is<string>(o => o != Owner), It.IsAny<int>(), It.IsAny<CancellationToken>()), Times.Never);
+        harness.Queue.Verify(q => q.ClaimAsync(Owner, It.Is<int>(max => max < 1 || max > MaxConcurrency + DownloadConcurrency), It.IsAny<CancellationToken>()), Times.Never);
+        harness.Queue.Verify(q => q.RecordOutcomesAsync(It.Is<string>(o => o != Owner), It.IsAny<IReadOnlyList<ImageOutcome>>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Test]
+    public async Task RunAsync_WhenStoppedWhileAnImageIsInTheGpuStep_LetsItFinishAndRecordsIt()
+    {
+        var images = Batch(1);
+        using var harness = new Harness(images);
+        var gpuStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        harness.Gpu
+            .Setup(g => g.RunAsync(It.IsAny<ImageSize>(), It.IsAny<CancellationToken>()))
+            .Returns(async (ImageSize _, CancellationToken ct) =>
+            {
+                gpuStarted.TrySetResult();
+                await Task.Delay(200, ct);
+            });
+
+        var stopped = await harness.RunAndStopWhenAsync(gpuStarted.Task);
+
+        Assert.That(stopped, Is.True, "the engine did not stop in time");
+        Assert.That(harness.Outcomes, Is.EqualTo(new[] { ImageOutcome.Succeeded(images[0], SizeOf(images[0].ImageId)) }));
+        Assert.That(harness.Calls[^1], Is.EqualTo("release"));
+    }
+
+    [Test]
+    public async Task RunAsync_WhenAnImageOutlastsTheGracePeriod_CancelsItWithoutAnOutcomeAndReleasesLeases()
+    {
+        var images = Batch(1);
+        using var harness = new Harness(images);
+        var gpuStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        harness.Gpu
+            .Setup(g => g.RunAsync(It.IsAny<ImageSize>(), It.IsAny<CancellationToken>()))
+            .Returns(async (ImageSize _, CancellationToken ct) =>
+            {
+                gpuStarted.TrySetResult();
+                await Task.Delay(System.Threading.Timeout.InfiniteTimeSpan, ct);
+            });
+
+        var stopped = await harness.RunAndStopWhenAsync(gpuStarted.Task);
+
+        Assert.That(stopped, Is.True, "the engine did not stop in time");
+        Assert.That(harness.Outcomes, Is.Empty);
+        Assert.That(harness.Calls.Where(c => c != "claim"), Is.EqualTo(new[] { "release", "release" }));
+    }
+
+    /// <summary>Counts calls in progress and remembers the most seen at once.</summary>
+    private sealed class ConcurrencyGauge
+    {
+        private int _current;
+        private int _max;
+
+        public int Max => Volatile.Read(ref _max);
+
+        public void Enter()
+        {
+            var now = Interlocked.Increment(ref _current);
+            int seen;
+            while (now > (seen = Volatile.Read(ref _max)) && Interlocked.CompareExchange(ref _max, now, seen) != seen)
+            {
+            }
+        }
+
+        public void Exit() => Interlocked.Decrement(ref _current);
+    }
+
+    /// <summary>Reads the size the fake downloader wrote into the content; anything else is undecodable.</summary>
+    private sealed class FakeMeasurer : IImageMeasurer
+    {
+        public ImageSize Measure(ReadOnlySpan<byte> content) =>
+            content.Length == 8
+                ? new ImageSize(BinaryPrimitives.ReadInt32LittleEndian(content), BinaryPrimitives.ReadInt32LittleEndian(content[4..]))
+                : throw new ImageFailureException("not a decodable image");
+    }
+
+    /// <summary>
+    /// An engine over mocked ports. The queue hands out its images (at most the number asked for)
+    /// and then nothing, and records every outcome it is given.
+    /// </summary>
+    private sealed class Harness : IDisposable
+    {
+        private readonly ConcurrentQueue<ClaimedImage> _pending;
+        private readonly ConcurrentQueue<string> _calls = new();
+        private readonly List<ImageOutcome> _outcomes = [];
+        private readonly Lock _gate = new();
+        private readonly WorkSignal _workSignal = new();
+        private TaskCompletionSource _allRecorded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _expected = int.MaxValue;
+
+        public Harness(IEnumerable<ClaimedImage> images)
+        {
+            _pending = new ConcurrentQueue<ClaimedImage>(images);
+
+            Queue.Setup(q => q.ReleaseLeasesAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()))
+                .ReturnsAsync(() =>
+                {
+                    _calls.Enqueue("release");
+                    return 0;
+                });
+            Queue.Setup(q => q.ClaimAsync(It.IsAny<string>(), It.IsAny<int>(), It.IsAny<CancellationToken>()))
+                .ReturnsAsync((string _, int max, CancellationToken _) =>
+                {
+                    _calls.Enqueue("claim");
+                    var claimed = new List<ClaimedImage>();
+                    while (claimed.Count < max && _pending.TryDequeue(out var image))
+                    {
+                        claimed.Add(image);
+                    }
+
+                    return claimed;
+                });
+            Queue.Setup(q => q.RecordOutcomesAsync(It.IsAny<string>(), It.IsAny<IReadOnlyList<ImageOutcome>>(), It.IsAny<CancellationToken>()))
+                .Returns((string _, IReadOnlyList<ImageOutcome> outcomes, CancellationToken _) =>
+                {
+                    _calls.Enqueue("record");
+                    lock (_gate)
+                    {
+                        // The engine reuses its batch list after the call returns: copy it.
+                        _outcomes.AddRange(outcomes);
+                        if (_outcomes.Count >= _expected)
+                        {
+                            _allRecorded.TrySetResult();
+                        }
+                    }
+
+                    return Task.CompletedTask;
+                });
+            Queue.Setup(q => q.RenewLeasesAsync(It.IsAny<string>(), It.IsAny<CancellationToken>())).ReturnsAsync(0);
+            Queue.Setup(q => q.ReclaimExpiredLeasesAsync(It.IsAny<CancellationToken>())).ReturnsAsync(0);
+
+            Downloader.Setup(d => d.DownloadAsync(It.IsAny<Uri>(), It.IsAny<CancellationToken>()))
+                .ReturnsAsync((Uri url, CancellationToken _) => Content(ImageIdOf(url)));
+            Gpu.Setup(g => g.RunAsync(It.IsAny<ImageSize>(), It.IsAny<CancellationToken>())).Returns(Task.CompletedTask);
+        }
+
+        public Mock<IWorkQueue> Queue { get; } = new(MockBehavior.Strict);
+
+        public Mock<IImageDownloader> Downloader { get; } = new(MockBehavior.Strict);
+
+        public Mock<IGpuStep> Gpu { get; } = new(MockBehavior.Strict);
+
+        public IReadOnlyList<ImageOutcome> Outcomes
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _outcomes.ToList();
+                }
+            }
+        }
+
+        /// <summary>The queue calls in order: release, claim, record.</summary>
+        public List<string> Calls => _calls.ToList();
+
+        /// <summary>Content from which <see cref="FakeMeasurer"/> reads <see cref="SizeOf"/>.</summary>
+        public static byte[] Content(long imageId)
+        {
+            var size = SizeOf(imageId);
+            var content = new byte[8];
+            BinaryPrimitives.WriteInt32LittleEndian(content, size.Width);
+            BinaryPrimitives.WriteInt32LittleEndian(content.AsSpan(4), size.Height);
+            return content;
+        }
+
+        public void FailDownload(ClaimedImage image, Exception exception) =>
+            Downloader.Setup(d => d.DownloadAsync(new Uri(image.Url), It.IsAny<CancellationToken>())).ThrowsAsync(exception);
+
+        /// <summary>Runs the engine until <paramref name="expected"/> outcomes were recorded (or the timeout), then stops it.</summary>
+        public async Task<bool> RunUntilRecordedAsync(int expected)
+        {
+            Task recorded;
+            lock (_gate)
+            {
+                _expected = expected;
+                _allRecorded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                recorded = _allRecorded.Task;
+            }
+
+            var stopped = await RunAndStopWhenAsync(recorded);
+            Assert.That(stopped, Is.True, "the engine did not stop in time");
+            return recorded.IsCompletedSuccessfully;
+        }
+
+        /// <summary>Runs the engine until <paramref name="condition"/> completes (or the timeout), then stops it; returns whether it stopped in time.</summary>
+        public async Task<bool> RunAndStopWhenAsync(Task condition)
+        {
+            using var engine = new ProcessingEngine(
+                Queue.Object,
+                Downloader.Object,
+                new FakeMeasurer(),
+                Gpu.Object,
+                _workSignal,
+                new ProcessingOptions
+                {
+                    MaxConcurrency = MaxConcurrency,
+                    DownloadConcurrency = DownloadConcurrency,
+                    OutcomeFlushMilliseconds = 0,
+                    ShutdownGraceSeconds = 1,
+                    LeaseSeconds = 3,
+                    IdlePollMilliseconds = 20,
+                },
+                new NodeIdentity(Owner),
+                NullLogger<ProcessingEngine>.Instance);
+            using var stopping = new CancellationTokenSource();
+
+            var run = engine.RunAsync(stopping.Token);
+            await Task.WhenAny(condition, Task.Delay(Timeout));
+            await stopping.CancelAsync();
+            var finished = await Task.WhenAny(run, Task.Delay(Timeout));
+            if (finished != run)
+            {
+                return false;
+            }
+
+            await run;
+            return true;
+        }
+
+        public void Dispose() => _workSignal.Dispose();
+
+        private static long ImageIdOf(Uri url) => long.Parse(Path.GetFileNameWithoutExtension(url.AbsolutePath), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

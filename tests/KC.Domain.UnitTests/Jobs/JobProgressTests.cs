@@ -1,0 +1,96 @@
+using KC.Domain.Common;
+using KC.Domain.Jobs;
+
+namespace KC.Domain.UnitTests.Jobs;
+
+[TestFixture]
+public sealed class JobProgressTests
+{
+    [TestCase(-1, 0, 0)]
+    [TestCase(3, -1, 0)]
+    [TestCase(3, 0, -1)]
+    [TestCase(3, 3, 1)]
+    [TestCase(3, 2, 2)]
+    [TestCase(0, 1, 0)]
+    public void Constructor_WhenCountersAreInconsistent_ThrowsProgressIsConsistent(int total, int succeeded, int failed)
+    {
+        Action act = () => _ = new JobProgress(total, succeeded, failed);
+
+        Assert.That(act, Throws.TypeOf<DomainRuleException>().With.Property(nameof(DomainRuleException.Rule)).EqualTo(JobRules.ProgressIsConsistent));
+    }
+
+    [Test]
+    public void Constructor_WhenSucceededPlusFailedOverflowsInt_ThrowsProgressIsConsistent()
+    {
+        // int.MaxValue + 1 wraps to a negative sum, which slips past "succeeded + failed > total".
+        Action act = () => _ = new JobProgress(10, int.MaxValue, 1);
+
+        Assert.That(act, Throws.TypeOf<DomainRuleException>().With.Property(nameof(DomainRuleException.Rule)).EqualTo(JobRules.ProgressIsConsistent));
+    }
+
+    [TestCase(5, 0, 0, 5)]
+    [TestCase(5, 2, 1, 2)]
+    [TestCase(5, 4, 1, 0)]
+    public void Pending_WhenCountersAreConsistent_IsTotalMinusSettled(int total, int succeeded, int failed, int pending)
+    {
+        var progress = new JobProgress(total, succeeded, failed);
+
+        Assert.That(progress.Pending, Is.EqualTo(pending));
+        Assert.That(progress.IsSettled, Is.EqualTo(pending == 0));
+    }
+
+    [TestCase(3, 0, 0, JobStatus.Ongoing)]
+    [TestCase(3, 2, 0, JobStatus.Ongoing)]
+    [TestCase(3, 0, 2, JobStatus.Ongoing)]
+    [TestCase(3, 1, 1, JobStatus.Ongoing)]
+    [TestCase(3, 3, 0, JobStatus.Completed)]
+    [TestCase(3, 2, 1, JobStatus.Failed)]
+    [TestCase(3, 0, 3, JobStatus.Failed)]
+    public void Status_WhenCountersAreConsistent_FollowsTheSettlingRule(int total, int succeeded, int failed, JobStatus status)
+    {
+        var progress = new JobProgress(total, succeeded, failed);
+
+        Assert.That(progress.Status, Is.EqualTo(status));
+    }
+
+    [Test]
+    public void WithSucceeded_WhenWithinTotal_AddsToSucceededOnly()
+    {
+        var progress = new JobProgress(5, 1, 1);
+
+        var next = progress.WithSucceeded(2);
+
+        Assert.That(next, Is.EqualTo(new JobProgress(5, 3, 1)));
+    }
+
+    [Test]
+    public void WithFailed_WhenWithinTotal_AddsToFailedOnly()
+    {
+        var progress = new JobProgress(5, 1, 1);
+
+        var next = progress.WithFailed(3);
+
+        Assert.That(next, Is.EqualTo(new JobProgress(5, 1, 4)));
+        Assert.That(next.Status, Is.EqualTo(JobStatus.Failed));
+    }
+
+    [Test]
+    public void WithSucceeded_WhenItWouldExceedTotal_ThrowsProgressIsConsistent()
+    {
+        var progress = new JobProgress(5, 3, 1);
+
+        Action act = () => progress.WithSucceeded(2);
+
+        Assert.That(act, Throws.TypeOf<DomainRuleException>().With.Property(nameof(DomainRuleException.Rule)).EqualTo(JobRules.ProgressIsConsistent));
+    }
+
+    [Test]
+    public void WithFailed_WhenItWouldExceedTotal_ThrowsProgressIsConsistent()
+    {
+        var progress = new JobProgress(5, 3, 1);
+
+        Action act = () => progress.WithFailed(2);
+
+        Assert.That(act, Throws.TypeOf<DomainRuleException>().With.Property(nameof(DomainRuleException.Rule)).EqualTo(JobRules.ProgressIsConsistent));
+    }
+}
