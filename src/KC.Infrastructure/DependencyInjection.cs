@@ -44,6 +44,7 @@ public static class DependencyInjection
         services.AddSingleton<IWorkSignal>(sp => sp.GetRequiredService<WorkSignal>());
         services.AddSingleton<IWorkQueue, SqlWorkQueue>();
         services.AddSingleton<ProcessingEngine>();
+        services.AddSingleton<IJobCancellationSignal>(sp => sp.GetRequiredService<ProcessingEngine>());
 
         // Order matters: hosted services start in registration order, so the schema and the store
         // master are ready before the worker claims its first image.

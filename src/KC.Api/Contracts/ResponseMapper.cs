@@ -37,6 +37,7 @@ public static partial class ResponseMapper
         JobStatus.Ongoing => "ongoing",
         JobStatus.Completed => "completed",
         JobStatus.Failed => "failed",
+        JobStatus.Cancelled => "cancelled",
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
     };
 
@@ -46,6 +47,7 @@ public static partial class ResponseMapper
         ImageState.Processing => "processing",
         ImageState.Succeeded => "succeeded",
         ImageState.Failed => "failed",
+        ImageState.Cancelled => "cancelled",
         _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
     };
 

@@ -1,4 +1,5 @@
 using KC.Api.Contracts;
+using KC.Application.Jobs.Commands.CancelJob;
 using KC.Application.Jobs.Commands.SubmitJob;
 using KC.Application.Jobs.Queries.GetJobDetails;
 using KC.Application.Jobs.Queries.GetJobStatus;
@@ -36,6 +37,18 @@ public sealed class JobsController(ISender sender) : ControllerBase
     {
         var view = await sender.Send(new GetJobStatusQuery(jobId), cancellationToken);
         return view is null ? BadRequest(new { }) : Ok(view.ToResponse());
+    }
+
+    /// <summary>Cancels an ongoing job: pending images never start and images in flight stop. Cancelling again is harmless.</summary>
+    [HttpPost("jobs/{job_id}/cancel")]
+    [ProducesResponseType<JobStatusResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
+    public async Task<IActionResult> Cancel([FromRoute(Name = "job_id")] long jobId, CancellationToken cancellationToken)
+    {
+        var view = await sender.Send(new CancelJobCommand(jobId), cancellationToken);
+        return Ok(view.ToResponse());
     }
 
     /// <summary>The job with every visit and every image's result.</summary>

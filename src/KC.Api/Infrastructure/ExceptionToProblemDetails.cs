@@ -19,6 +19,9 @@ internal sealed partial class ExceptionToProblemDetails(
             NotFoundException notFound => WithError(
                 new ProblemDetails { Status = StatusCodes.Status404NotFound, Title = "Not found.", Detail = notFound.Message },
                 notFound.Message),
+            ConflictException conflict => WithError(
+                new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "Conflict.", Detail = conflict.Message },
+                conflict.Message),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => ErrorBodies.BadRequest(
                 $"body: exceeds the request body size limit of {httpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize} bytes (Api:MaxRequestBodyBytes)"),
             BadHttpRequestException bad => WithError(

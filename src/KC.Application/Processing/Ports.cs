@@ -22,6 +22,9 @@ public interface IWorkQueue
 
     /// <summary>Returns to the queue the images whose lease has lapsed, whoever held them.</summary>
     Task<int> ReclaimExpiredLeasesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Those of <paramref name="jobIds"/> that have been cancelled, possibly through another node.</summary>
+    Task<IReadOnlyList<long>> FindCancelledAsync(IReadOnlyCollection<long> jobIds, CancellationToken cancellationToken);
 }
 
 /// <summary>Fetches an image's bytes, failing with <see cref="ImageFailureException"/>.</summary>

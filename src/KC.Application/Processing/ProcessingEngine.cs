@@ -1,5 +1,6 @@
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
+using KC.Application.Common.Interfaces;
 using KC.Domain.Jobs;
 using Microsoft.Extensions.Logging;
 
@@ -12,7 +13,7 @@ namespace KC.Application.Processing;
 /// then the simulated GPU step (the GPU slots). Only the measured size passes between the stages.
 /// Outcomes are written in batches; leases are renewed by a heartbeat until they are.
 /// </summary>
-public sealed partial class ProcessingEngine : IDisposable
+public sealed partial class ProcessingEngine : IJobCancellationSignal, IDisposable
 {
     private readonly IWorkQueue _queue;
     private readonly IImageDownloader _downloader;
@@ -28,6 +29,8 @@ public sealed partial class ProcessingEngine : IDisposable
     private readonly Channel<ImageOutcome> _outcomes = Channel.CreateUnbounded<ImageOutcome>(
         new UnboundedChannelOptions { SingleReader = true });
 
+    private readonly Dictionary<long, JobScope> _jobs = [];
+    private readonly Lock _jobsLock = new();
     private int _inFlight;
     private volatile bool _stopping;
 
@@ -140,6 +143,18 @@ public sealed partial class ProcessingEngine : IDisposable
         }
     }
 
+    /// <summary>Interrupts this node's images of <paramref name="jobId"/>: their downloads and GPU steps end at once.</summary>
+    public void JobCancelled(long jobId)
+    {
+        lock (_jobsLock)
+        {
+            if (_jobs.TryGetValue(jobId, out var scope))
+            {
+                scope.Cancellation.Cancel();
+            }
+        }
+    }
+
     public void Dispose()
     {
         _downloadSlots.Dispose();
@@ -199,21 +214,59 @@ public sealed partial class ProcessingEngine : IDisposable
             async (visit, _) => await Task.WhenAll(visit.Select(image => ProcessImageAsync(image, cancellationToken))).ConfigureAwait(false));
     }
 
-    private async Task ProcessImageAsync(ClaimedImage image, CancellationToken cancellationToken)
+    private async Task ProcessImageAsync(ClaimedImage image, CancellationToken stopping)
     {
+        var jobCancelled = EnterJob(image.JobId);
         try
         {
-            var outcome = await RunStagesAsync(image, cancellationToken).ConfigureAwait(false);
+            using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(stopping, jobCancelled);
+            var outcome = await RunStagesAsync(image, cancellation.Token).ConfigureAwait(false);
             _outcomes.Writer.TryWrite(outcome);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested || jobCancelled.IsCancellationRequested)
         {
-            // Shutdown: the image keeps no outcome and is released with this node's leases.
+            // Shutdown: released with this node's leases. Cancelled job: the image is already settled as cancelled.
         }
         finally
         {
+            LeaveJob(image.JobId);
             Interlocked.Decrement(ref _inFlight);
             _capacityFreed.Set();
+        }
+    }
+
+    private CancellationToken EnterJob(long jobId)
+    {
+        lock (_jobsLock)
+        {
+            if (!_jobs.TryGetValue(jobId, out var scope))
+            {
+                _jobs[jobId] = scope = new JobScope();
+            }
+
+            scope.Images++;
+            return scope.Cancellation.Token;
+        }
+    }
+
+    private void LeaveJob(long jobId)
+    {
+        lock (_jobsLock)
+        {
+            var scope = _jobs[jobId];
+            if (--scope.Images == 0)
+            {
+                _jobs.Remove(jobId);
+                scope.Cancellation.Dispose();
+            }
+        }
+    }
+
+    private long[] JobsInFlight()
+    {
+        lock (_jobsLock)
+        {
+            return [.. _jobs.Keys];
         }
     }
 
@@ -329,6 +382,16 @@ public sealed partial class ProcessingEngine : IDisposable
                     {
                         _workSignal.NotifyWorkAvailable();
                     }
+
+                    // A job cancelled through another node reaches this one here.
+                    var inFlight = JobsInFlight();
+                    if (inFlight.Length > 0)
+                    {
+                        foreach (var jobId in await _queue.FindCancelledAsync(inFlight, cancellationToken).ConfigureAwait(false))
+                        {
+                            JobCancelled(jobId);
+                        }
+                    }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -374,4 +437,12 @@ public sealed partial class ProcessingEngine : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lease heartbeat failed")]
     private partial void LogHeartbeatFailed(Exception exception);
+
+    /// <summary>The images of one job in flight on this node, and the switch that interrupts them.</summary>
+    private sealed class JobScope
+    {
+        public CancellationTokenSource Cancellation { get; } = new();
+
+        public int Images { get; set; }
+    }
 }

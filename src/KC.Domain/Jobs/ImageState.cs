@@ -7,9 +7,13 @@ public enum ImageState
     Processing = 1,
     Succeeded = 2,
     Failed = 3,
+
+    /// <summary>Its job was cancelled before it settled; it is never processed.</summary>
+    Cancelled = 4,
 }
 
 public static class ImageStateExtensions
 {
-    public static bool IsSettled(this ImageState state) => state is ImageState.Succeeded or ImageState.Failed;
+    /// <summary>Whether the image is done with: it has an outcome, or its job was cancelled.</summary>
+    public static bool IsSettled(this ImageState state) => state is ImageState.Succeeded or ImageState.Failed or ImageState.Cancelled;
 }

@@ -70,6 +70,13 @@ public sealed class ImageTask
         SettledAt = now;
     }
 
+    internal void Cancel(DateTimeOffset now)
+    {
+        EnsureNotSettled();
+        State = ImageState.Cancelled;
+        SettledAt = now;
+    }
+
     private void EnsureNotSettled()
     {
         if (State.IsSettled())

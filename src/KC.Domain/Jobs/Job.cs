@@ -75,6 +75,30 @@ public sealed class Job
         Id = id;
     }
 
+    /// <summary>The rule for cancelling, shared by the aggregate and the set-wise store: only an ongoing job can be cancelled.</summary>
+    public static void EnsureCancellable(long jobId, JobStatus current)
+    {
+        if (current != JobStatus.Ongoing)
+        {
+            throw new DomainRuleException(
+                JobRules.OnlyOngoingJobCancels,
+                $"Job {jobId} is already {current.ToString().ToLowerInvariant()}; only an ongoing job can be cancelled.");
+        }
+    }
+
+    /// <summary>Stops the job: images not yet settled are cancelled and never processed.</summary>
+    public void Cancel(DateTimeOffset now)
+    {
+        EnsureCancellable(Id, Status);
+        foreach (var image in _visits.SelectMany(v => v.Images).Where(i => !i.State.IsSettled()))
+        {
+            image.Cancel(now);
+        }
+
+        Status = JobStatus.Cancelled;
+        CompletedAt = now;
+    }
+
     public void RecordSuccess(ImageTask image, ImageSize size, DateTimeOffset now)
     {
         EnsureOwns(image);

@@ -11,6 +11,7 @@ public static class JobRules
     public const string ImageBelongsToJob = nameof(ImageBelongsToJob);
     public const string ImageSizeIsPositive = nameof(ImageSizeIsPositive);
     public const string JobSettlesOnce = nameof(JobSettlesOnce);
+    public const string OnlyOngoingJobCancels = nameof(OnlyOngoingJobCancels);
     public const string JobIdAssignedOnce = nameof(JobIdAssignedOnce);
     public const string ProgressIsConsistent = nameof(ProgressIsConsistent);
 }

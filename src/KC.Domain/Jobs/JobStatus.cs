@@ -6,4 +6,7 @@ public enum JobStatus
     Ongoing = 0,
     Completed = 1,
     Failed = 2,
+
+    /// <summary>Stopped by the client before every image settled; final, like completed and failed.</summary>
+    Cancelled = 3,
 }

@@ -79,10 +79,12 @@ internal sealed class JobReadModel(KcDbContext db) : IJobReadModel
     }
 
     private static JobStatus VisitStatus(List<ImageView> images) =>
-        new JobProgress(
-            images.Count,
-            images.Count(i => i.State == ImageState.Succeeded),
-            images.Count(i => i.State == ImageState.Failed)).Status;
+        images.Exists(i => i.State == ImageState.Cancelled)
+            ? JobStatus.Cancelled
+            : new JobProgress(
+                images.Count,
+                images.Count(i => i.State == ImageState.Succeeded),
+                images.Count(i => i.State == ImageState.Failed)).Status;
 
     private async Task<IReadOnlyList<StoreError>> GetErrorsAsync(long jobId, CancellationToken cancellationToken)
     {

@@ -57,6 +57,43 @@ internal sealed class JobRepository(KcDbContext db) : IJobRepository
         _added.Clear();
     }
 
+    public async Task<JobStatus?> TryCancelAsync(long jobId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var connection = db.Database.GetDbConnection();
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var cancelJob = connection.CreateCommand(
+                $"UPDATE jobs SET status = {(int)JobStatus.Cancelled}, completed_at = @now WHERE id = @id AND status = {(int)JobStatus.Ongoing}",
+                transaction);
+            cancelJob.AddParameter("@id", jobId);
+            cancelJob.AddParameter("@now", now);
+            if (await cancelJob.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
+            {
+                // Leased images too: their owner's outcome is then refused by the state guard.
+                await using var cancelImages = connection.CreateCommand(
+                    $"UPDATE images SET state = {(int)ImageState.Cancelled}, settled_at = @now, lease_owner = NULL, lease_expires_at = NULL " +
+                    $"WHERE job_id = @id AND state IN ({(int)ImageState.Pending}, {(int)ImageState.Processing})",
+                    transaction);
+                cancelImages.AddParameter("@id", jobId);
+                cancelImages.AddParameter("@now", now);
+                await cancelImages.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return JobStatus.Cancelled;
+            }
+
+            await using var read = connection.CreateCommand("SELECT status FROM jobs WHERE id = @id", transaction);
+            read.AddParameter("@id", jobId);
+            var status = await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            return status is null or DBNull ? null : (JobStatus)Convert.ToInt32(status, CultureInfo.InvariantCulture);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync().ConfigureAwait(false);
+        }
+    }
+
     private static async Task<long> InsertAsync(DbConnection connection, DbTransaction transaction, Job job, CancellationToken cancellationToken)
     {
         long jobId;

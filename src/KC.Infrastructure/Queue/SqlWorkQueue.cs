@@ -121,6 +121,22 @@ internal sealed class SqlWorkQueue(
     public Task<int> ReclaimExpiredLeasesAsync(CancellationToken cancellationToken) =>
         ExecuteAsync(ReclaimSql, cancellationToken, ("@now", clock.GetUtcNow().ToUnixTimeMilliseconds()));
 
+    public async Task<IReadOnlyList<long>> FindCancelledAsync(IReadOnlyCollection<long> jobIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobIds);
+        if (jobIds.Count == 0)
+        {
+            return [];
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        return await db.Jobs.AsNoTracking()
+            .Where(j => jobIds.Contains(j.Id) && j.Status == JobStatus.Cancelled)
+            .Select(j => j.Id)
+            .ToListAsync(cancellationToken)
+            .ConfigureAwait(false);
+    }
+
     private static async Task<Dictionary<long, (int Succeeded, int Failed)>> SettleImagesAsync(
         DbConnection connection,
         DbTransaction transaction,

@@ -17,7 +17,7 @@ public sealed partial class UnhandledExceptionBehaviour<TMessage, TResponse>(ILo
         {
             return await next(message, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not (ValidationException or NotFoundException or OperationCanceledException))
+        catch (Exception ex) when (ex is not (ValidationException or NotFoundException or ConflictException or OperationCanceledException))
         {
             LogUnhandled(ex, typeof(TMessage).Name);
             throw;
