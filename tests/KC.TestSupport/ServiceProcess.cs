@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 
-namespace KC.Api.FunctionalTests.Infrastructure;
+namespace KC.TestSupport;
 
 /// <summary>
-/// The real service as a child process (<c>dotnet KC.Api.dll</c>), so a test can kill it with
+/// The real service as a child process (<c>dotnet KC.Api.dll</c> from the caller's output folder, which
+/// must reference KC.Api), so a test or benchmark can kill it with
 /// SIGKILL or stop it with SIGTERM exactly as an operator or the kernel would.
 /// </summary>
 public sealed partial class ServiceProcess : IAsyncDisposable

@@ -1,0 +1,67 @@
+using KC.Application.Processing;
+using KC.Infrastructure.Imaging;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace KC.Infrastructure.IntegrationTests.Downloads;
+
+/// <summary>
+/// The production download stack (named client, resilience handler, guarded socket handler) built
+/// by <see cref="DependencyInjection.AddImaging"/>, with an optional guard of the test's own.
+/// </summary>
+internal sealed class DownloadStack : IDisposable
+{
+    private readonly ServiceProvider _provider;
+
+    public DownloadStack(ProcessingOptions options, NetworkGuard? guard = null)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs));
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        if (guard is not null)
+        {
+            services.AddSingleton(guard);
+        }
+
+        DependencyInjection.AddImaging(services);
+        _provider = services.BuildServiceProvider();
+        Downloader = _provider.GetRequiredService<IImageDownloader>();
+        Measurer = _provider.GetRequiredService<IImageMeasurer>();
+    }
+
+    public IImageDownloader Downloader { get; }
+
+    public IImageMeasurer Measurer { get; }
+
+    public RecordingLoggerProvider Logs { get; } = new();
+
+    /// <summary>Attempts the resilience handler made (each redirect hop is not an attempt).</summary>
+    public int Attempts => Logs.Attempts(HttpImageDownloader.ClientName);
+
+    /// <summary>Options with fast retries and short timeouts; tests change what they examine.</summary>
+    public static ProcessingOptions Options(bool allowPrivateNetworks, int maxAttempts = 3) => new()
+    {
+        AllowPrivateNetworks = allowPrivateNetworks,
+        MaxAttempts = maxAttempts,
+        DownloadTimeoutSeconds = 10,
+        MaxRedirects = 5,
+        MaxConcurrency = 4,
+    };
+
+    /// <summary>Runs <paramref name="act"/> and returns what it threw, or null.</summary>
+    public static async Task<Exception?> CatchAsync(Func<Task> act)
+    {
+        try
+        {
+            await act();
+            return null;
+        }
+        catch (Exception ex)
+        {
+            return ex;
+        }
+    }
+
+    public void Dispose() => _provider.Dispose();
+}

@@ -1,0 +1,370 @@
+using System.Globalization;
+using KC.Application.Processing;
+using KC.Domain.Jobs;
+using KC.TestSupport;
+
+namespace KC.Infrastructure.IntegrationTests.Downloads;
+
+/// <summary>
+/// The real download stack against the local image server over real sockets, with
+/// AllowPrivateNetworks on and the production guard, resolver and dial.
+/// </summary>
+[TestFixture]
+public sealed class HttpImageDownloaderTests
+{
+    private TestImageServer _server = null!;
+
+    [OneTimeSetUp]
+    public async Task StartServer() => _server = await TestImageServer.StartAsync();
+
+    [OneTimeTearDown]
+    public async Task StopServer() => await _server.DisposeAsync();
+
+    [TestCase(TestImageFormat.Png, 640, 480)]
+    [TestCase(TestImageFormat.Jpeg, 33, 17)]
+    [TestCase(TestImageFormat.Webp, 100, 1)]
+    [TestCase(TestImageFormat.Gif, 1, 100)]
+    [TestCase(TestImageFormat.Bmp, 31, 7)]
+    public async Task DownloadAsync_WhenImageIsServed_ReturnsBytesThatMeasureToItsSize(TestImageFormat format, int width, int height)
+    {
+        using var stack = new DownloadStack(DownloadStack.Options(allowPrivateNetworks: true));
+        var url = _server.Url($"/img/{width}x{height}.{TestImages.Extension(format)}");
+
+        var content = await stack.Downloader.DownloadAsync(url, CancellationToken.None);
+
+        Assert.That(content, Is.EqualTo(TestImages.Create(format, width, height)));
+        Assert.That(stack.Measurer.Measure(content), Is.EqualTo(new ImageSize(width, height)));
+        Assert.That(stack.Attempts, Is.EqualTo(1));
+    }
+
+    [TestCase(400)]
+    [TestCase(401)]
+    [TestCase(403)]
+    [TestCase(404)]
+    [TestCase(410)]
+    [TestCase(422)]
+    public async Task DownloadAsync_WhenStatusIsPermanent_FailsAfterOneRequest(int status)
+    {
+        using var stack = new DownloadStack(DownloadStack.Options(allowPrivateNetworks: true, maxAttempts: 3));
+        var path = $"/status/{status}";
+        var before = _server.RequestCount(path);
+
+        var error = await DownloadStack.CatchAsync(() => stack.Downloader.DownloadAsync(_server.Url(path), CancellationToken.None));
+
+        Assert.That(error, Is.TypeOf<ImageFailureException>());
+        Assert.That(error!.Message, Is.EqualTo(string.Create(CultureInfo.InvariantCulture, $"HTTP {status}")));
+        Assert.That(_server.RequestCount(path) - before, Is.EqualTo(1));
+    }
+
+    [TestCase(408)]
+    [TestCase(429)]
+    [TestCase(500)]
+    [TestCase(502)]
+    [TestCase(503)]
+    [TestCase(504)]
+    public async Task DownloadAsync_WhenStatusIsTransient_RetriesMaxAttemptsTimesThenFails(int status)
+    {
+        const int maxAttempts = 2;
+        using var stack = new DownloadStack(DownloadStack.Options(allowPrivateNetworks: true, maxAttempts));
+        var path = $"/status/{status}";
+        var before = _server.RequestCount(path);
+
+        var error = await DownloadStack.CatchAsync(() => stack.Downloader.DownloadAsync(_server.Url(path), CancellationToken.None));
+
+        Assert.That(error, Is.TypeOf<ImageFailureException>());
+        Assert.That(error!.Message, Is.EqualTo(string.Create(CultureInfo.InvariantCulture, $"HTTP {status}")));
+        Assert.That(_server.RequestCount(path) - before, Is.EqualTo(maxAttempts));
+    }
+
+    [Test]
+    public async Task DownloadAsync_WhenServerErrorPersists_MakesExactlyMaxAttemptsRequests()
+    {
+        const int maxAttempts = 3;
+        using var stack = new DownloadStack(DownloadStack.Options(allowPrivateNetworks: true, maxAttempts));
+        var before = _server.RequestCount("/status/500");
+
+        var error = await DownloadStack.CatchAsync(() => stack.Downloader.DownloadAsync(_server.Url("/status/500"), CancellationToken.None));
+
+        Assert.That(error, Is.TypeOf<ImageFailureException>());
+        Assert.That(error!.Message, Is.EqualTo("HTTP 500"));
+        Assert.That(_server.RequestCount("/status/500") - before, Is.EqualTo(maxAttempts));
+        Assert.That(stack.Attempts, Is.EqualTo(maxAttempts));
+    }
+
+    [Test]
+    public async Task DownloadAsync_WhenMaxAttemptsIsOne_DoesNotRetryServerErrors()
+    {
+        using var stack = new DownloadStack(DownloadStack.Options(allowPrivateNetworks: true, maxAttempts: 1));
+        var before = _server.RequestCount("/status/503");
+
+        var error = await DownloadStack.CatchAsync(() => stack.Downloader.DownloadAsync(_server.Url("/status/503"), CancellationToken.None));
+
+        Assert.That(error, Is.TypeOf<ImageFailureException>());
+        Assert.That(error!.Message, Is.EqualTo("HTTP 503"));
+        Assert.That(_server.RequestCount("/status/503") - before, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task DownloadAsync_WhenFirstResponseIs503_SucceedsOnTheSecondRequest()
+    {
+        using var stack = new DownloadStack(DownloadStack.Options(allowPrivateNetworks: true, maxAttempts: 3));
+        var path = $"/flaky/{Guid.NewGuid():N}/1/24x12.png";
+
+        var content = await stack.Downloader.DownloadAsync(_server.Url(path), CancellationToken.None);
+
+        Assert.That(stack.Measurer.Measure(content), Is.EqualTo(new ImageSize(24, 12)));
+        Assert.That(_server.RequestCount(path), Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task DownloadAsync_WhenFailuresOutnumberAttempts_FailsWithTheLastStatus()
+    {
+        using var stack = new DownloadStack(DownloadStack.Options(allowPrivateNetworks: true, maxAttempts: 2));
+        var path = $"/flaky/{Guid.NewGuid():N}/2/24x12.png";
+
+        var error = await DownloadStack.CatchAsync(() => stack.Downloader.DownloadAsync(_server.Url(path), CancellationToken.None));
+
+        Assert.That(error, Is.TypeOf<ImageFailureException>());
+        Assert.That(error!.Message, Is.EqualTo("HTTP 503"));
+        Assert.That(_server.RequestCount(path), Is.EqualTo(2));
+    }
+
+    [TestCase("/not-an-image")]
+    [TestCase("/truncated-header.png")]
+    public async Task Measure_WhenBodyIsNotAnImage_ThrowsNotDecodable(string path)
+    {
+        using var stack = new DownloadStack(DownloadStack.Options(allowPrivateNetworks: true, maxAttempts: 3));
+        var before = _server.RequestCount(path);
+        var content = await stack.Downloader.DownloadAsync(_server.Url(path), CancellationToken.None);
+
+        var error = await DownloadStack.CatchAsync(() => Task.FromResult(stack.Measurer.Measure(content)));
+
+        Assert.That(error, Is.TypeOf<ImageFailureException>());
+        Assert.That(error!.Message, Does.StartWith("not a decodable image"));
+        Assert.That(_server.RequestCount(path) - before, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task DownloadAsync_WhenBodyIsCutOff_RetriesMaxAttemptsTimesThenFails()
+    {
+        const int maxAttempts = 3;
+        using var stack = new DownloadStack(DownloadStack.Options(allowPrivateNetworks: true, maxAttempts));
+        const string path = "/cut-off/300x200.jpg";
+        var before = _server.RequestCount(path);
+
+        var error = await DownloadStack.CatchAsync(() => stack.Downloader.DownloadAsync(_server.Url(path), CancellationToken.None));
+
+        Assert.That(error, Is.TypeOf<ImageFailureException>());
+        Assert.That(error!.Message, Does.StartWith("the connection closed before the whole body arrived"));
+        Assert.That(error.Message, Does.Contain(string.Create(CultureInfo.InvariantCulture, $"{maxAttempts} attempts")));
+        Assert.That(_server.RequestCount(path) - before, Is.EqualTo(maxAttempts));
+    }
+
+    [Test]
+    public async Task DownloadAsync_WhenContentLengthExceedsLimit_FailsAfterOneRequest()
+    {
+        var size = TestImages.Png(100, 100).Length;
+        var options = DownloadStack.Options(allowPrivateNetworks: true, maxAttempts: 3);
+        options.MaxImageBytes = size - 1;
+        using var stack = new DownloadStack(options);
+        const string path = "/img/100x100.png";
+        var before = _server.RequestCount(path);
+
+        var error = await DownloadStack.CatchAsync(() => stack.Downloader.DownloadAsync(_server.Url(path), CancellationToken.None));
+
+        Assert.That(error, Is.TypeOf<ImageFailureException>());
+        Assert.That(error!.Message, Is.EqualTo(string.Create(
+            CultureInfo.InvariantCulture,
+            $"the body of {size} bytes exceeds the limit of {size - 1} bytes (Processing:MaxImageBytes)")));
+        Assert.That(_server.RequestCount(path) - before, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task DownloadAsync_WhenContentLengthEqualsLimit_Succeeds()
+    {
+        var expected = TestImages.Png(101, 100);
+        var options = DownloadStack.Options(allowPrivateNetworks: true);
+        options.MaxImageBytes = expected.Length;
+        using var stack = new DownloadStack(options);
+
+        var content = await stack.Downloader.DownloadAsync(_server.Url("/img/101x100.png"), CancellationToken.None);
+
+        Assert.That(content, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public async Task DownloadAsync_WhenBodyWithoutContentLengthExceedsLimit_FailsNamingTheLimit()
+    {
+        var body = TestImages.Png(200, 150);
+        await using var raw = RawHttpServer.UntilClose(body);
+        var options = DownloadStack.Options(allowPrivateNetworks: true, maxAttempts: 3);
+        options.MaxImageBytes = body.Length - 1;
+        using var stack = new DownloadStack(options);
+
+        var error = await DownloadStack.CatchAsync(() => stack.Downloader.DownloadAsync(raw.Url("/image.png"), CancellationToken.None));
+
+        Assert.That(error, Is.TypeOf<ImageFailureException>());
+        Assert.That(error!.Message, Is.EqualTo(string.Create(
+            CultureInfo.InvariantCulture,
+            $"the body exceeds the limit of {body.Length - 1} bytes (Processing:MaxImageBytes)")));
+        Assert.That(raw.Connections, Is.EqualTo(1), "a body over the limit is permanent, not retried");
+    }
+
+    [Test]
+    public async Task DownloadAsync_WhenBodyWithoutContentLengthFitsTheLimitExactly_ReturnsIt()
+    {
+        var body = TestImages.Png(200, 150);
+        await using var raw = RawHttpServer.UntilClose(body);
+        var options = DownloadStack.Options(allowPrivateNetworks: true);
+        options.MaxImageBytes = body.Length;
+        using var stack = new DownloadStack(options);
+
+        var content = await stack.Downloader.DownloadAsync(raw.Url("/image.png"), CancellationToken.None);
+
+        Assert.That(content, Is.EqualTo(body));
+        Assert.That(stack.Measurer.Measure(content), Is.EqualTo(new ImageSize(200, 150)));
+    }
+
+    [Test]
+    public async Task DownloadAsync_WhenBodyWithoutContentLengthIsLargerThanTheFirstBuffer_ReturnsItWhole()
+    {
+        var body = TestImages.Bmp(300, 300);
+        await using var raw = RawHttpServer.UntilClose(body);
+        using var stack = new DownloadStack(DownloadStack.Options(allowPrivateNetworks: true));
+
+        var content = await stack.Downloader.DownloadAsync(raw.Url("/image.bmp"), CancellationToken.None);
+
+        Assert.That(content, Is.EqualTo(body));
+    }
+
+    [Test]
+    public async Task DownloadAsync_WhenResponseIsSlowerThanTheTimeout_FailsNamingTheTimeoutSetting()
+    {
+        var options = DownloadStack.Options(allowPrivateNetworks: true, maxAttempts: 1);
+        options.DownloadTimeoutSeconds = 1;
+        using var stack = new DownloadStack(options);
+        const string path = "/slow/30000/10x10.png";
+        var before = _server.RequestCount(path);
+
+        var error = await DownloadStack.CatchAsync(() => stack.Downloader.DownloadAsync(_server.Url(path), CancellationToken.None));
+
+        Assert.That(error, Is.TypeOf<ImageFailureException>());
+        Assert.That(error!.Message, Does.StartWith("timed out").And.Contain("Processing:DownloadTimeoutSeconds"));
+        Assert.That(_server.RequestCount(path) - before, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task DownloadAsync_WhenRedirectChainIsLongerThanMaxRedirects_FailsNamingTheSetting()
+    {
+        var options = DownloadStack.Options(allowPrivateNetworks: true, maxAttempts: 3);
+        options.MaxRedirects = 2;
+        using var stack = new DownloadStack(options);
+        var url = RedirectChain(hops: 3, _server.Url("/img/9x9.png"));
+        var redirectsBefore = _server.RequestCount("/redirect");
+        var imagesBefore = _server.RequestCount("/img/9x9.png");
+
+        var error = await DownloadStack.CatchAsync(() => stack.Downloader.DownloadAsync(url, CancellationToken.None));
+
+        Assert.That(error, Is.TypeOf<ImageFailureException>());
+        Assert.That(error!.Message, Is.EqualTo("HTTP 302: more than 2 redirects (Processing:MaxRedirects)"));
+        Assert.That(_server.RequestCount("/redirect") - redirectsBefore, Is.EqualTo(3));
+        Assert.That(_server.RequestCount("/img/9x9.png") - imagesBefore, Is.Zero);
+        Assert.That(stack.Attempts, Is.EqualTo(1), "too many redirects is permanent");
+    }
+
+    [Test]
+    public async Task DownloadAsync_WhenRedirectChainIsExactlyMaxRedirects_FollowsItToTheImage()
+    {
+        var options = DownloadStack.Options(allowPrivateNetworks: true);
+        options.MaxRedirects = 2;
+        using var stack = new DownloadStack(options);
+        var url = RedirectChain(hops: 2, _server.Url("/img/9x8.png"));
+
+        var content = await stack.Downloader.DownloadAsync(url, CancellationToken.None);
+
+        Assert.That(stack.Measurer.Measure(content), Is.EqualTo(new ImageSize(9, 8)));
+    }
+
+    [Test]
+    public async Task DownloadAsync_WhenMaxRedirectsIsZero_RefusesTheFirstRedirect()
+    {
+        var options = DownloadStack.Options(allowPrivateNetworks: true);
+        options.MaxRedirects = 0;
+        using var stack = new DownloadStack(options);
+        var url = RedirectChain(hops: 1, _server.Url("/img/9x7.png"));
+        var imagesBefore = _server.RequestCount("/img/9x7.png");
+
+        var error = await DownloadStack.CatchAsync(() => stack.Downloader.DownloadAsync(url, CancellationToken.None));
+
+        Assert.That(error, Is.TypeOf<ImageFailureException>());
+        Assert.That(error!.Message, Is.EqualTo("HTTP 302: more than 0 redirects (Processing:MaxRedirects)"));
+        Assert.That(_server.RequestCount("/img/9x7.png") - imagesBefore, Is.Zero);
+    }
+
+    [Test]
+    public async Task DownloadAsync_WhenTokenIsAlreadyCancelled_ThrowsOperationCanceled()
+    {
+        using var stack = new DownloadStack(DownloadStack.Options(allowPrivateNetworks: true));
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+        var before = _server.TotalRequests;
+
+        var error = await DownloadStack.CatchAsync(() => stack.Downloader.DownloadAsync(_server.Url("/img/10x10.png"), cts.Token));
+
+        Assert.That(error, Is.InstanceOf<OperationCanceledException>());
+        Assert.That(_server.TotalRequests, Is.EqualTo(before));
+    }
+
+    [Test]
+    public async Task DownloadAsync_WhenTokenIsCancelledWhileWaiting_ThrowsOperationCanceled()
+    {
+        using var stack = new DownloadStack(DownloadStack.Options(allowPrivateNetworks: true));
+        using var cts = new CancellationTokenSource();
+        var path = $"/slow/30000/{Random.Shared.Next(11, 99)}x10.png";
+        var before = _server.RequestCount(path);
+        var download = stack.Downloader.DownloadAsync(_server.Url(path), cts.Token);
+        await WaitUntilAsync(() => _server.RequestCount(path) > before);
+
+        await cts.CancelAsync();
+        var error = await DownloadStack.CatchAsync(() => download);
+
+        Assert.That(error, Is.InstanceOf<OperationCanceledException>());
+        Assert.That(stack.Attempts, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task DownloadAsync_WhenTokenIsCancelledDuringRetryBackoff_ThrowsOperationCanceled()
+    {
+        using var stack = new DownloadStack(DownloadStack.Options(allowPrivateNetworks: true, maxAttempts: 3));
+        using var cts = new CancellationTokenSource();
+        var path = $"/flaky/{Guid.NewGuid():N}/1000/5x5.png";
+        var download = stack.Downloader.DownloadAsync(_server.Url(path), cts.Token);
+        await WaitUntilAsync(() => _server.RequestCount(path) >= 1);
+
+        await cts.CancelAsync();
+        var error = await DownloadStack.CatchAsync(() => download);
+
+        Assert.That(error, Is.InstanceOf<OperationCanceledException>());
+    }
+
+    /// <summary>/redirect?to=…/redirect?to=…target, each inner URL escaped once more.</summary>
+    private Uri RedirectChain(int hops, Uri target)
+    {
+        var url = target.AbsoluteUri;
+        for (var i = 0; i < hops; i++)
+        {
+            url = _server.Url($"/redirect?to={Uri.EscapeDataString(url)}").AbsoluteUri;
+        }
+
+        return new Uri(url);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var give = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (!condition())
+        {
+            await Task.Delay(10, give.Token);
+        }
+    }
+}
