@@ -6,8 +6,9 @@ using KC.Application.Common.Behaviours;
 using KC.Application.Jobs.Commands.SubmitJob;
 using KC.Infrastructure;
 using Mediator;
-using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.FileProviders;
+using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -59,10 +60,16 @@ builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails 
 });
 builder.Services.AddExceptionHandler<ExceptionToProblemDetails>();
 
+builder.Services.Configure<KC.Api.Infrastructure.ApiKeyOptions>(builder.Configuration.GetSection(SubmitLimits.SectionName));
+builder.Services.AddSubmitRateLimit(
+    builder.Configuration.GetSection($"{SubmitLimits.SectionName}:SubmitRateLimit").Get<SubmitRateLimitOptions>() ?? new SubmitRateLimitOptions());
+builder.Services.AddKcOpenApi();
+
 var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRateLimiter();
 
 if (app.Environment.IsDevelopment())
 {
@@ -75,6 +82,17 @@ if (app.Environment.IsDevelopment())
 }
 
 app.MapControllers();
+app.MapOpenApi();
+app.MapScalarApiReference("/docs", scalar => scalar.WithTitle("KC API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+
+// Live: the process answers. Ready: the database is reachable and migrated, and the worker heartbeats.
+app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponses.WriteAsync });
+app.MapHealthChecks("/health/ready", new HealthCheckOptions
+{
+    Predicate = check => check.Tags.Contains(KC.Infrastructure.DependencyInjection.ReadinessTag),
+    ResponseWriter = HealthResponses.WriteAsync,
+});
+
 await app.RunAsync();
 
 /// <summary>The entry point, visible to the functional tests' host factory.</summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using KC.Application.Common.Interfaces;
 using KC.Application.Processing;
+using KC.Infrastructure.Health;
 using KC.Infrastructure.Hosting;
 using KC.Infrastructure.Imaging;
 using KC.Infrastructure.Persistence;
@@ -18,6 +19,9 @@ namespace KC.Infrastructure;
 
 public static class DependencyInjection
 {
+    /// <summary>The tag of the checks behind <c>/health/ready</c>.</summary>
+    public const string ReadinessTag = "ready";
+
     public static IServiceCollection AddInfrastructure(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -45,6 +49,10 @@ public static class DependencyInjection
         services.AddSingleton<IWorkQueue, SqlWorkQueue>();
         services.AddSingleton<ProcessingEngine>();
         services.AddSingleton<IJobCancellationSignal>(sp => sp.GetRequiredService<ProcessingEngine>());
+
+        services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database", tags: [ReadinessTag])
+            .AddCheck<WorkerHealthCheck>("worker", tags: [ReadinessTag]);
 
         // Order matters: hosted services start in registration order, so the schema and the store
         // master are ready before the worker claims its first image.
@@ -85,41 +93,45 @@ public static class DependencyInjection
         services.AddSingleton<IImageDownloader, HttpImageDownloader>();
         services.TryAddSingleton(sp => new NetworkGuard(sp.GetRequiredService<ProcessingOptions>().AllowPrivateNetworks));
 
-        services.AddHttpClient(HttpImageDownloader.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(sp =>
+        var images = services.AddHttpClient(HttpImageDownloader.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+        images.ConfigurePrimaryHttpMessageHandler(sp =>
+        {
+            var options = sp.GetRequiredService<ProcessingOptions>();
+            var guard = sp.GetRequiredService<NetworkGuard>();
+            return new SocketsHttpHandler
             {
-                var options = sp.GetRequiredService<ProcessingOptions>();
-                var guard = sp.GetRequiredService<NetworkGuard>();
-                return new SocketsHttpHandler
-                {
-                    ConnectCallback = guard.ConnectAsync,
+                ConnectCallback = guard.ConnectAsync,
 
-                    // Through a proxy the guard would vet the proxy's address, not the image host's.
-                    UseProxy = false,
-                    AllowAutoRedirect = options.MaxRedirects > 0,
-                    MaxAutomaticRedirections = Math.Max(1, options.MaxRedirects),
-                    AutomaticDecompression = DecompressionMethods.None,
-                    PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                    MaxConnectionsPerServer = Math.Max(2, options.EffectiveDownloadConcurrency),
-                    ConnectTimeout = TimeSpan.FromSeconds(options.DownloadTimeoutSeconds),
-                };
-            })
-            .AddResilienceHandler("image-download", (pipeline, context) =>
+                // Through a proxy the guard would vet the proxy's address, not the image host's.
+                UseProxy = false,
+
+                // Redirects are followed by the downloader, one request per hop.
+                AllowAutoRedirect = false,
+                AutomaticDecompression = DecompressionMethods.None,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                MaxConnectionsPerServer = Math.Max(2, options.EffectiveDownloadConcurrency),
+                ConnectTimeout = TimeSpan.FromSeconds(options.DownloadTimeoutSeconds),
+            };
+        });
+        images.AddResilienceHandler("image-download", (pipeline, context) =>
+        {
+            var options = context.ServiceProvider.GetRequiredService<ProcessingOptions>();
+            pipeline.AddRetry(new HttpRetryStrategyOptions
             {
-                var options = context.ServiceProvider.GetRequiredService<ProcessingOptions>();
-                pipeline.AddRetry(new HttpRetryStrategyOptions
-                {
-                    MaxRetryAttempts = Math.Max(1, options.MaxAttempts - 1),
-                    BackoffType = DelayBackoffType.Exponential,
-                    UseJitter = true,
-                    Delay = TimeSpan.FromMilliseconds(200),
-                    MaxDelay = TimeSpan.FromSeconds(10),
-                    ShouldRetryAfterHeader = true,
-                    ShouldHandle = args => ValueTask.FromResult(
-                        options.MaxAttempts > 1 && IsTransient(args.Outcome)),
-                });
-                pipeline.AddTimeout(TimeSpan.FromSeconds(options.DownloadTimeoutSeconds));
+                MaxRetryAttempts = Math.Max(1, options.MaxAttempts - 1),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(200),
+                MaxDelay = TimeSpan.FromSeconds(10),
+                ShouldRetryAfterHeader = true,
+                ShouldHandle = args => ValueTask.FromResult(
+                    options.MaxAttempts > 1 && IsTransient(args.Outcome)),
             });
+            pipeline.AddTimeout(TimeSpan.FromSeconds(options.DownloadTimeoutSeconds));
+        });
+
+        // Added after the resilience handler, so it sits inside it and sees every attempt.
+        images.AddHttpMessageHandler(() => new AttemptCountingHandler());
     }
 
     /// <summary>Connection errors, timeouts, 408, 429 and 5xx are worth another try; the network guard's refusals never are.</summary>

@@ -2,10 +2,14 @@ using System.Text.Json.Serialization;
 
 namespace KC.Api.Contracts;
 
-/// <summary>The body of <c>GET /api/status</c>: <c>error</c> appears only for a failed job.</summary>
+/// <summary>
+/// The body of <c>GET /api/status</c>: the contract's <c>job_id</c> and <c>status</c>, then
+/// <c>progress</c>; <c>error</c> appears only for a failed job.
+/// </summary>
 public sealed record JobStatusResponse(
     long JobId,
     string Status,
+    ProgressResponse Progress,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<StoreErrorResponse>? Error);
 
 public sealed record StoreErrorResponse(string StoreId, string Error);
@@ -17,6 +21,7 @@ public sealed record JobDetailsResponse(
     string Status,
     DateTime CreatedAt,
     DateTime? CompletedAt,
+    DateTime? EstimatedCompletionAt,
     ProgressResponse Progress,
     IReadOnlyList<VisitResponse> Visits,
     IReadOnlyList<StoreErrorResponse> Error);
@@ -36,4 +41,5 @@ public sealed record ImageResponse(
     int? Width,
     int? Height,
     long? Perimeter,
-    string? Error);
+    string? Error,
+    string? LastError);

@@ -14,6 +14,7 @@ public static partial class ResponseMapper
         return new JobStatusResponse(
             view.JobId,
             ToWord(view.Status),
+            ToResponse(view.Progress),
             view.Status == JobStatus.Failed ? view.Errors.Select(ToResponse).ToList() : null);
     }
 

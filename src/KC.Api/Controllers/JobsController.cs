@@ -1,10 +1,12 @@
 using KC.Api.Contracts;
+using KC.Api.Infrastructure;
 using KC.Application.Jobs.Commands.CancelJob;
 using KC.Application.Jobs.Commands.SubmitJob;
 using KC.Application.Jobs.Queries.GetJobDetails;
 using KC.Application.Jobs.Queries.GetJobStatus;
 using Mediator;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
 
 namespace KC.Api.Controllers;
 
@@ -17,6 +19,11 @@ public sealed class JobsController(ISender sender) : ControllerBase
     /// <summary>Submits a job of store visits; answers with its id once it is durably stored.</summary>
     [HttpPost("submit")]
     [Consumes("application/json")]
+    [RequireApiKey]
+    [EnableRateLimiting(SubmitRateLimitOptions.PolicyName)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status415UnsupportedMediaType)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests)]
     [ProducesResponseType<SubmitJobResponse>(StatusCodes.Status201Created)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest)]
     public async Task<IActionResult> Submit([FromBody] SubmitJobRequest request, CancellationToken cancellationToken)
@@ -41,6 +48,8 @@ public sealed class JobsController(ISender sender) : ControllerBase
 
     /// <summary>Cancels an ongoing job: pending images never start and images in flight stop. Cancelling again is harmless.</summary>
     [HttpPost("jobs/{job_id}/cancel")]
+    [RequireApiKey]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized)]
     [ProducesResponseType<JobStatusResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]

@@ -19,4 +19,13 @@ public sealed class ImageFailureException : Exception
         : base(message, innerException)
     {
     }
+
+    public ImageFailureException(string message, int attempts, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        Attempts = attempts;
+    }
+
+    /// <summary>HTTP attempts made before giving up.</summary>
+    public int Attempts { get; } = 1;
 }

@@ -30,8 +30,11 @@ public interface IWorkQueue
 /// <summary>Fetches an image's bytes, failing with <see cref="ImageFailureException"/>.</summary>
 public interface IImageDownloader
 {
-    Task<byte[]> DownloadAsync(Uri url, CancellationToken cancellationToken);
+    Task<DownloadedImage> DownloadAsync(Uri url, CancellationToken cancellationToken);
 }
+
+/// <summary>An image's bytes, with how many HTTP attempts fetching them took and the last attempt's error, if any failed.</summary>
+public sealed record DownloadedImage(byte[] Content, int Attempts = 1, string? LastError = null);
 
 /// <summary>Reads width and height from an image's header, failing with <see cref="ImageFailureException"/>.</summary>
 public interface IImageMeasurer

@@ -32,6 +32,7 @@ public sealed partial class ProcessingEngine : IJobCancellationSignal, IDisposab
     private readonly Dictionary<long, JobScope> _jobs = [];
     private readonly Lock _jobsLock = new();
     private int _inFlight;
+    private long _lastHeartbeatTicks;
     private volatile bool _stopping;
 
     public ProcessingEngine(
@@ -61,6 +62,16 @@ public sealed partial class ProcessingEngine : IJobCancellationSignal, IDisposab
     /// <summary>Images claimed by this node and not yet settled or released.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 
+    /// <summary>When the worker last proved it is alive: its start, then each successful heartbeat. Null before it starts.</summary>
+    public DateTimeOffset? LastHeartbeatAt
+    {
+        get
+        {
+            var ticks = Interlocked.Read(ref _lastHeartbeatTicks);
+            return ticks == 0 ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
+        }
+    }
+
     /// <summary>Runs until <paramref name="stoppingToken"/> fires, then stops claiming, lets in-flight
     /// images finish within the grace period, writes their outcomes and releases the rest.</summary>
     public async Task RunAsync(CancellationToken stoppingToken)
@@ -68,6 +79,7 @@ public sealed partial class ProcessingEngine : IJobCancellationSignal, IDisposab
         // A lease still held under our name belongs to an earlier run of this node that did not stop
         // cleanly; nobody is working on it, so it need not wait out its expiry.
         var released = await _queue.ReleaseLeasesAsync(_owner, stoppingToken).ConfigureAwait(false);
+        MarkAlive();
         if (released > 0)
         {
             LogReleasedAtStart(released);
@@ -273,20 +285,21 @@ public sealed partial class ProcessingEngine : IJobCancellationSignal, IDisposab
     private async Task<ImageOutcome> RunStagesAsync(ClaimedImage image, CancellationToken cancellationToken)
     {
         ImageSize size;
+        DownloadedImage? download = null;
         await _downloadSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var content = await _downloader.DownloadAsync(new Uri(image.Url), cancellationToken).ConfigureAwait(false);
-            size = _measurer.Measure(content);
+            download = await _downloader.DownloadAsync(new Uri(image.Url), cancellationToken).ConfigureAwait(false);
+            size = _measurer.Measure(download.Content);
         }
         catch (ImageFailureException ex)
         {
-            return ImageOutcome.Failed(image, ex.Message);
+            return ImageOutcome.Failed(image, ex.Message, download?.Attempts ?? ex.Attempts);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             LogUnexpectedFailure(ex, image.ImageId);
-            return ImageOutcome.Failed(image, $"unexpected error: {ex.Message}");
+            return ImageOutcome.Failed(image, $"unexpected error: {ex.Message}", download?.Attempts ?? 1);
         }
         finally
         {
@@ -301,14 +314,14 @@ public sealed partial class ProcessingEngine : IJobCancellationSignal, IDisposab
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             LogUnexpectedFailure(ex, image.ImageId);
-            return ImageOutcome.Failed(image, $"unexpected error: {ex.Message}");
+            return ImageOutcome.Failed(image, $"unexpected error: {ex.Message}", download.Attempts);
         }
         finally
         {
             _gpuSlots.Release();
         }
 
-        return ImageOutcome.Succeeded(image, size);
+        return ImageOutcome.Succeeded(image, size, download.Attempts, download.LastError);
     }
 
     private async Task WriteOutcomesAsync()
@@ -378,6 +391,7 @@ public sealed partial class ProcessingEngine : IJobCancellationSignal, IDisposab
                 try
                 {
                     await _queue.RenewLeasesAsync(_owner, cancellationToken).ConfigureAwait(false);
+                    MarkAlive();
                     if (await _queue.ReclaimExpiredLeasesAsync(cancellationToken).ConfigureAwait(false) > 0)
                     {
                         _workSignal.NotifyWorkAvailable();
@@ -404,6 +418,8 @@ public sealed partial class ProcessingEngine : IJobCancellationSignal, IDisposab
             // Stopped after the last outcome was written.
         }
     }
+
+    private void MarkAlive() => Interlocked.Exchange(ref _lastHeartbeatTicks, DateTimeOffset.UtcNow.UtcTicks);
 
     private static TimeSpan Backoff(int attempt) =>
         TimeSpan.FromMilliseconds(Math.Min(5_000, 100 * Math.Pow(2, Math.Min(attempt, 10))) * (0.5 + (Random.Shared.NextDouble() / 2)));

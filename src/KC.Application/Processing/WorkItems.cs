@@ -2,15 +2,21 @@ using KC.Domain.Jobs;
 
 namespace KC.Application.Processing;
 
-/// <summary>An image this node has claimed from the queue and holds a lease on.</summary>
-public sealed record ClaimedImage(long ImageId, long JobId, long VisitId, string Url, int Attempt);
+/// <summary>An image this node has claimed from the queue and holds a lease on; <see cref="PriorAttempts"/> counts its earlier download attempts.</summary>
+public sealed record ClaimedImage(long ImageId, long JobId, long VisitId, string Url, int PriorAttempts);
 
-/// <summary>What processing one image came to. Exactly one of <see cref="Size"/> and <see cref="Error"/> is set.</summary>
-public sealed record ImageOutcome(long ImageId, long JobId, ImageSize? Size, string? Error)
+/// <summary>
+/// What processing one image came to. Exactly one of <see cref="Size"/> and <see cref="Error"/> is
+/// set. <see cref="Attempts"/> counts the HTTP attempts of this claim; <see cref="LastError"/> is the
+/// error of the last attempt that failed, kept even when a retry then succeeded.
+/// </summary>
+public sealed record ImageOutcome(long ImageId, long JobId, ImageSize? Size, string? Error, int Attempts = 1, string? LastError = null)
 {
-    public static ImageOutcome Succeeded(ClaimedImage image, ImageSize size) => new(image.ImageId, image.JobId, size, null);
+    public static ImageOutcome Succeeded(ClaimedImage image, ImageSize size, int attempts = 1, string? lastError = null) =>
+        new(image.ImageId, image.JobId, size, null, attempts, lastError);
 
-    public static ImageOutcome Failed(ClaimedImage image, string error) => new(image.ImageId, image.JobId, null, error);
+    public static ImageOutcome Failed(ClaimedImage image, string error, int attempts = 1) =>
+        new(image.ImageId, image.JobId, null, error, attempts, error);
 
     public bool IsSuccess => Size is not null;
 }

@@ -33,6 +33,9 @@ public sealed class ImageTask
 
     public string? Error { get; private set; }
 
+    /// <summary>The error of the last failed download attempt, kept when a retry then succeeded.</summary>
+    public string? LastError { get; private set; }
+
     public DateTimeOffset? SettledAt { get; private set; }
 
     public static bool IsAcceptableUrl(string? url) =>

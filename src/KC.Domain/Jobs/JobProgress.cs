@@ -40,6 +40,22 @@ public readonly record struct JobProgress
         : Failed == 0 ? JobStatus.Completed
         : JobStatus.Failed;
 
+    /// <summary>
+    /// When the job should settle if it keeps the rate it has shown since <paramref name="startedAt"/>;
+    /// null once settled, or before any image has settled (no rate to go by).
+    /// </summary>
+    public DateTimeOffset? EstimateCompletion(DateTimeOffset startedAt, DateTimeOffset now)
+    {
+        var settled = Succeeded + Failed;
+        var elapsed = now - startedAt;
+        if (IsSettled || settled == 0 || elapsed <= TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        return now + (elapsed * ((double)Pending / settled));
+    }
+
     public JobProgress WithSucceeded(int count) => new(Total, Succeeded + count, Failed);
 
     public JobProgress WithFailed(int count) => new(Total, Succeeded, Failed + count);

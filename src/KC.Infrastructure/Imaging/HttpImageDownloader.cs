@@ -11,14 +11,23 @@ namespace KC.Infrastructure.Imaging;
 /// failures. Every way a download can fail ends as an <see cref="ImageFailureException"/> whose
 /// message is what the client sees for that image.
 /// </summary>
+/// <remarks>
+/// Redirects are followed here rather than by the handler, so each hop is its own request: a retry
+/// repeats the hop that failed (never a request whose address the handler rewrote), every hop is
+/// vetted by the network guard when it connects, and only http and https targets are followed.
+/// </remarks>
 internal sealed class HttpImageDownloader(IHttpClientFactory clients, ProcessingOptions options) : IImageDownloader
 {
     public const string ClientName = "images";
 
-    public async Task<byte[]> DownloadAsync(Uri url, CancellationToken cancellationToken)
+    // Start small and grow as bytes arrive: a declared length is a claim, not a reason to reserve 25 MiB.
+    private const int FirstBufferBytes = 64 * 1024;
+
+    public async Task<DownloadedImage> DownloadAsync(Uri url, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(url);
         var client = clients.CreateClient(ClientName);
+        var log = new AttemptLog();
 
         // The resilience pipeline bounds the attempts; this bounds the whole download, body included.
         var total = TimeSpan.FromSeconds(options.DownloadTimeoutSeconds * (options.MaxAttempts + 1));
@@ -27,62 +36,109 @@ internal sealed class HttpImageDownloader(IHttpClientFactory clients, Processing
         try
         {
             // The resilience handler retries what happens before the headers arrive; a body cut off
-            // after them is a connection error too, so it is retried here with the same budget.
-            for (var attempt = 1; ; attempt++)
+            // after them is a connection error too, so it is retried here within the same budget.
+            for (var bodyTry = 1; ; bodyTry++)
             {
                 try
                 {
-                    return await DownloadOnceAsync(client, url, deadline.Token).ConfigureAwait(false);
+                    var content = await FollowAsync(client, url, log, deadline.Token).ConfigureAwait(false);
+                    return new DownloadedImage(content, log.Attempts, log.LastError);
                 }
-                catch (BodyInterruptedException) when (attempt < options.MaxAttempts)
+                catch (BodyInterruptedException ex) when (log.Attempts < options.MaxAttempts)
                 {
-                    await Task.Delay(TimeSpan.FromMilliseconds(200 * Math.Pow(2, attempt - 1) * (0.5 + (Random.Shared.NextDouble() / 2))), deadline.Token).ConfigureAwait(false);
+                    log.Failed(ex.Message);
+                    await Task.Delay(TimeSpan.FromMilliseconds(200 * Math.Pow(2, bodyTry - 1) * (0.5 + (Random.Shared.NextDouble() / 2))), deadline.Token).ConfigureAwait(false);
                 }
             }
         }
+        catch (ImageFailureException ex)
+        {
+            throw new ImageFailureException(ex.Message, Math.Max(1, log.Attempts), ex.InnerException);
+        }
         catch (BodyInterruptedException ex)
         {
-            throw new ImageFailureException(
-                string.Create(CultureInfo.InvariantCulture, $"the connection closed before the whole body arrived, {options.MaxAttempts} attempts ({ex.InnerException?.Message})"),
+            throw Failure($"the connection closed before the whole body arrived, {log.Attempts} attempts ({ex.Message})", log, ex);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw Failure(
+                string.Create(CultureInfo.InvariantCulture, $"timed out after {total.TotalSeconds:0} s in all (Processing:DownloadTimeoutSeconds × attempts)"),
+                log,
                 ex);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (TimeoutRejectedException ex)
         {
-            throw new ImageFailureException(string.Create(
-                CultureInfo.InvariantCulture,
-                $"timed out after {total.TotalSeconds:0} s in all (Processing:DownloadTimeoutSeconds × attempts)"));
-        }
-        catch (TimeoutRejectedException)
-        {
-            throw new ImageFailureException(string.Create(
-                CultureInfo.InvariantCulture,
-                $"timed out after {options.DownloadTimeoutSeconds} s per attempt, {options.MaxAttempts} attempts (Processing:DownloadTimeoutSeconds)"));
+            throw Failure(
+                string.Create(CultureInfo.InvariantCulture, $"timed out after {options.DownloadTimeoutSeconds} s per attempt, {log.Attempts} attempts (Processing:DownloadTimeoutSeconds)"),
+                log,
+                ex);
         }
         catch (HttpRequestException ex) when (ex.InnerException is NetworkGuardException guard)
         {
-            throw new ImageFailureException(guard.Message, ex);
+            throw Failure(guard.Message, log, ex);
         }
         catch (HttpRequestException ex)
         {
-            throw new ImageFailureException(Describe(ex), ex);
+            throw Failure(Describe(ex), log, ex);
         }
     }
 
-    private async Task<byte[]> DownloadOnceAsync(HttpClient client, Uri url, CancellationToken cancellationToken)
+    private static ImageFailureException Failure(string message, AttemptLog log, Exception inner) =>
+        new(message, Math.Max(1, log.Attempts), inner);
+
+    private static string Describe(HttpRequestException ex) => ex.HttpRequestError switch
     {
-        using var response = await client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        if ((int)response.StatusCode is >= 300 and < 400)
-        {
-            throw new ImageFailureException(string.Create(
-                CultureInfo.InvariantCulture,
-                $"HTTP {(int)response.StatusCode}: more than {options.MaxRedirects} redirects (Processing:MaxRedirects)"));
-        }
+        HttpRequestError.NameResolutionError => "the host name could not be resolved",
+        HttpRequestError.ConnectionError => $"could not connect: {ex.Message}",
+        HttpRequestError.SecureConnectionError => $"TLS failed: {ex.Message}",
+        HttpRequestError.ResponseEnded => "the connection closed before the whole response arrived",
+        _ when ex.StatusCode is HttpStatusCode status => string.Create(CultureInfo.InvariantCulture, $"HTTP {(int)status}"),
+        _ => ex.Message,
+    };
 
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new ImageFailureException(string.Create(CultureInfo.InvariantCulture, $"HTTP {(int)response.StatusCode}"));
-        }
+    private static bool IsRedirect(HttpStatusCode status) => status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found
+        or HttpStatusCode.SeeOther or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
 
+    private async Task<byte[]> FollowAsync(HttpClient client, Uri url, AttemptLog log, CancellationToken cancellationToken)
+    {
+        var current = url;
+        for (var hops = 0; ; hops++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, current);
+            request.Options.Set(AttemptLog.Key, log);
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            var status = (int)response.StatusCode;
+
+            if (IsRedirect(response.StatusCode) && response.Headers.Location is { } location)
+            {
+                if (hops >= options.MaxRedirects)
+                {
+                    throw new ImageFailureException(string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"HTTP {status}: more than {options.MaxRedirects} redirects (Processing:MaxRedirects)"));
+                }
+
+                var next = location.IsAbsoluteUri ? location : new Uri(current, location);
+                if (next.Scheme != Uri.UriSchemeHttp && next.Scheme != Uri.UriSchemeHttps)
+                {
+                    throw new ImageFailureException($"HTTP {status}: redirect to '{next.Scheme}:', which is not http or https");
+                }
+
+                current = next;
+                continue;
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new ImageFailureException(string.Create(CultureInfo.InvariantCulture, $"HTTP {status}"));
+            }
+
+            return await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
         var declared = response.Content.Headers.ContentLength;
         if (declared > options.MaxImageBytes)
         {
@@ -103,20 +159,11 @@ internal sealed class HttpImageDownloader(IHttpClientFactory clients, Processing
         }
     }
 
-    private static string Describe(HttpRequestException ex) => ex.HttpRequestError switch
-    {
-        HttpRequestError.NameResolutionError => "the host name could not be resolved",
-        HttpRequestError.ConnectionError => $"could not connect: {ex.Message}",
-        HttpRequestError.SecureConnectionError => $"TLS failed: {ex.Message}",
-        HttpRequestError.ResponseEnded => "the connection closed before the whole response arrived",
-        _ when ex.StatusCode is HttpStatusCode status => string.Create(CultureInfo.InvariantCulture, $"HTTP {(int)status}"),
-        _ => ex.Message,
-    };
-
     private async Task<byte[]> ReadBoundedAsync(Stream stream, long? declared, CancellationToken cancellationToken)
     {
-        var limit = options.MaxImageBytes;
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(declared ?? 64 * 1024, limit) + 1);
+        // No array is larger than Array.MaxLength, whatever the configured limit.
+        var limit = Math.Min(options.MaxImageBytes, Array.MaxLength - 1L);
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Min(declared ?? FirstBufferBytes, FirstBufferBytes), limit) + 1);
         var length = 0;
         try
         {

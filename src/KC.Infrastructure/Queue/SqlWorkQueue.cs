@@ -23,7 +23,7 @@ internal sealed class SqlWorkQueue(
     // The inner ORDER BY walks the partial index ix_images_pending_fair: position in job, then job.
     private static readonly string ClaimSql = $"""
         UPDATE images
-        SET state = {Processing}, lease_owner = @owner, lease_expires_at = @expires, attempts = attempts + 1
+        SET state = {Processing}, lease_owner = @owner, lease_expires_at = @expires
         WHERE id IN (
             SELECT id FROM images
             WHERE state = {Pending} AND next_attempt_at <= @now
@@ -35,6 +35,7 @@ internal sealed class SqlWorkQueue(
     private static readonly string SettleImageSql = $"""
         UPDATE images
         SET state = @state, width = @width, height = @height, perimeter = @perimeter, error = @error,
+            attempts = attempts + @attempts, last_error = COALESCE(@last_error, last_error),
             settled_at = @settled, lease_owner = NULL, lease_expires_at = NULL
         WHERE id = @id AND state = {Processing} AND lease_owner = @owner
         """;
@@ -57,7 +58,7 @@ internal sealed class SqlWorkQueue(
         """;
 
     private static readonly string ReleaseSql = $"""
-        UPDATE images SET state = {Pending}, lease_owner = NULL, lease_expires_at = NULL, attempts = attempts - 1
+        UPDATE images SET state = {Pending}, lease_owner = NULL, lease_expires_at = NULL
         WHERE state = {Processing} AND lease_owner = @owner
         """;
 
@@ -154,6 +155,8 @@ internal sealed class SqlWorkQueue(
         var height = command.AddParameter("@height", null);
         var perimeter = command.AddParameter("@perimeter", null);
         var error = command.AddParameter("@error", null);
+        var attempts = command.AddParameter("@attempts", 0);
+        var lastError = command.AddParameter("@last_error", null);
 
         var counts = new Dictionary<long, (int Succeeded, int Failed)>();
         foreach (var outcome in outcomes)
@@ -164,6 +167,8 @@ internal sealed class SqlWorkQueue(
             height.Value = outcome.Size?.Height ?? (object)DBNull.Value;
             perimeter.Value = outcome.Size?.Perimeter ?? (object)DBNull.Value;
             error.Value = outcome.Error ?? (object)DBNull.Value;
+            attempts.Value = outcome.Attempts;
+            lastError.Value = outcome.LastError ?? (object)DBNull.Value;
 
             // Zero rows: the lease was lost (lapsed and taken over) and the outcome belongs to someone else.
             if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)

@@ -34,8 +34,8 @@ public sealed class CancellationTests : ServiceTestBase
         Assert.Multiple(() =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(body.ToJsonString(), Is.EqualTo($$"""{"job_id":{{jobId}},"status":"cancelled"}"""));
-            Assert.That(status.ToJsonString(), Is.EqualTo($$"""{"job_id":{{jobId}},"status":"cancelled"}"""));
+            Assert.That(body.ToJsonString(), Is.EqualTo($$$"""{"job_id":{{{jobId}}},"status":"cancelled","progress":{"total":12,"succeeded":0,"failed":0,"pending":12}}"""));
+            Assert.That(status.ToJsonString(), Is.EqualTo(body.ToJsonString()));
             Assert.That(details["completed_at"]?.GetValue<string>(), Is.Not.Null);
             Assert.That(states, Is.All.EqualTo("cancelled"));
             Assert.That(pending.Sum(u => Images.RequestCount(u.AbsolutePath)), Is.Zero, "pending images never start");

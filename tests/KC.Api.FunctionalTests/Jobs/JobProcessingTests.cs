@@ -29,7 +29,7 @@ public sealed class JobProcessingTests : ServiceTestBase
         var results = details["visits"]!.AsArray().SelectMany(v => v!["images"]!.AsArray()).ToList();
         Assert.Multiple(() =>
         {
-            Assert.That(status.ToJsonString(), Is.EqualTo($$"""{"job_id":{{jobId}},"status":"completed"}"""));
+            Assert.That(status.ToJsonString(), Is.EqualTo($$$"""{"job_id":{{{jobId}}},"status":"completed","progress":{"total":5,"succeeded":5,"failed":0,"pending":0}}"""));
             Assert.That(details["status"]!.GetValue<string>(), Is.EqualTo("completed"));
             Assert.That(details["completed_at"]!.GetValue<string>(), Does.EndWith("Z"));
             Assert.That(details["progress"]!.ToJsonString(), Is.EqualTo("""{"total":5,"succeeded":5,"failed":0,"pending":0}"""));
@@ -62,7 +62,7 @@ public sealed class JobProcessingTests : ServiceTestBase
         {
             Assert.That(
                 status.ToJsonString(),
-                Is.EqualTo($$"""{"job_id":{{jobId}},"status":"failed","error":[{"store_id":"NO-SUCH-STORE","error":"unknown store_id"}]}"""));
+                Is.EqualTo($$"""{"job_id":{{jobId}},"status":"failed","progress":{"total":1,"succeeded":0,"failed":1,"pending":0},"error":[{"store_id":"NO-SUCH-STORE","error":"unknown store_id"}]}"""));
             Assert.That(Images.RequestCount("/img/64x64.png"), Is.Zero, "an unknown store's images are never downloaded");
         });
     }
@@ -85,7 +85,7 @@ public sealed class JobProcessingTests : ServiceTestBase
         {
             Assert.That(
                 status.ToJsonString(),
-                Is.EqualTo($$"""{"job_id":{{jobId}},"status":"failed","error":[{"store_id":"{{OtherKnownStore}}","error":"{{missing}}: HTTP 404"}]}"""));
+                Is.EqualTo($$"""{"job_id":{{jobId}},"status":"failed","progress":{"total":4,"succeeded":3,"failed":1,"pending":0},"error":[{"store_id":"{{OtherKnownStore}}","error":"{{missing}}: HTTP 404"}]}"""));
             Assert.That(first["status"]!.GetValue<string>(), Is.EqualTo("completed"));
             Assert.That(first["images"]![0]!["perimeter"]!.GetValue<long>(), Is.EqualTo(300));
             Assert.That(first["images"]![1]!["perimeter"]!.GetValue<long>(), Is.EqualTo(60));
@@ -127,17 +127,26 @@ public sealed class JobProcessingTests : ServiceTestBase
     }
 
     [Test]
-    public async Task Job_WhenServerFailsTransiently_RetriesAndSucceeds()
+    public async Task Job_WhenServerFailsTransiently_RetriesAndShowsAttemptsAndLastError()
     {
-        var body = Submission(Visit(KnownStore, Images.Url("/flaky/retry-once/1/50x60.png")));
+        var body = Submission(Visit(KnownStore, Images.Url("/flaky/retry-once/1/50x60.png"), Images.Url("/status/503"), Images.Url("/img/6x6.png")));
 
         var jobId = await SubmitAsync(Client, body);
-        var status = await WaitUntilSettledAsync(Client, jobId);
+        await WaitUntilSettledAsync(Client, jobId);
+        var images = (await Client.GetJsonAsync($"/api/jobs/{jobId}"))["visits"]![0]!["images"]!;
 
         Assert.Multiple(() =>
         {
-            Assert.That(status["status"]!.GetValue<string>(), Is.EqualTo("completed"));
             Assert.That(Images.RequestCount("/flaky/retry-once/1/50x60.png"), Is.EqualTo(2));
+            Assert.That(images[0]!["status"]!.GetValue<string>(), Is.EqualTo("succeeded"));
+            Assert.That(images[0]!["attempts"]!.GetValue<int>(), Is.EqualTo(2));
+            Assert.That(images[0]!["last_error"]!.GetValue<string>(), Is.EqualTo("HTTP 503"));
+            Assert.That(images[0]!["error"], Is.Null);
+            Assert.That(images[1]!["status"]!.GetValue<string>(), Is.EqualTo("failed"));
+            Assert.That(images[1]!["attempts"]!.GetValue<int>(), Is.EqualTo(2), "Processing:MaxAttempts is 2 in these tests");
+            Assert.That(images[1]!["last_error"]!.GetValue<string>(), Is.EqualTo("HTTP 503"));
+            Assert.That(images[2]!["attempts"]!.GetValue<int>(), Is.EqualTo(1));
+            Assert.That(images[2]!["last_error"], Is.Null);
         });
     }
 
@@ -152,7 +161,7 @@ public sealed class JobProcessingTests : ServiceTestBase
 
         Assert.Multiple(() =>
         {
-            Assert.That(status.ToJsonString(), Is.EqualTo($$"""{"job_id":{{jobId}},"status":"ongoing"}"""));
+            Assert.That(status.ToJsonString(), Is.EqualTo($$$"""{"job_id":{{{jobId}}},"status":"ongoing","progress":{"total":1,"succeeded":0,"failed":0,"pending":1}}"""));
             Assert.That(settled["status"]!.GetValue<string>(), Is.EqualTo("completed"));
         });
     }

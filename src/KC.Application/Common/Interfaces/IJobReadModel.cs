@@ -21,7 +21,11 @@ public sealed record JobDetailsView(
     DateTimeOffset? CompletedAt,
     JobProgress Progress,
     IReadOnlyList<VisitView> Visits,
-    IReadOnlyList<StoreError> Errors);
+    IReadOnlyList<StoreError> Errors)
+{
+    /// <summary>When the job should settle at its observed rate; set by the query handler, which owns the clock.</summary>
+    public DateTimeOffset? EstimatedCompletionAt { get; init; }
+}
 
 public sealed record VisitView(
     string StoreId,
@@ -38,4 +42,5 @@ public sealed record ImageView(
     int? Width,
     int? Height,
     long? Perimeter,
-    string? Error);
+    string? Error,
+    string? LastError = null);

@@ -21,6 +21,7 @@ internal sealed class ImageTaskConfiguration : IEntityTypeConfiguration<ImageTas
         builder.Property(i => i.Height).HasColumnName("height");
         builder.Property(i => i.Perimeter).HasColumnName("perimeter");
         builder.Property(i => i.Error).HasColumnName("error");
+        builder.Property(i => i.LastError).HasColumnName("last_error");
         builder.Property(i => i.SettledAt).HasColumnName("settled_at");
 
         // Lease times are Unix milliseconds: compared in SQL on every claim, on every provider alike.

@@ -2,6 +2,7 @@ using KC.Application.Common.Exceptions;
 using KC.Application.Common.Interfaces;
 using KC.Application.Jobs.Queries.GetJobDetails;
 using KC.Domain.Jobs;
+using KC.Application.UnitTests.TestDoubles;
 using Moq;
 
 namespace KC.Application.UnitTests.Jobs.Queries;
@@ -9,6 +10,8 @@ namespace KC.Application.UnitTests.Jobs.Queries;
 [TestFixture]
 public sealed class GetJobDetailsHandlerTests
 {
+    private static readonly DateTimeOffset Now = new(2026, 1, 2, 10, 0, 10, TimeSpan.Zero);
+
     private static JobDetailsView Details(long jobId = 7) => new(
         jobId,
         JobStatus.Completed,
@@ -33,7 +36,7 @@ public sealed class GetJobDetailsHandlerTests
         var readModel = new Mock<IJobReadModel>(MockBehavior.Strict);
         readModel.Setup(m => m.GetDetailsAsync(7, It.IsAny<CancellationToken>())).ReturnsAsync(view);
 
-        var result = await new GetJobDetailsHandler(readModel.Object).Handle(new GetJobDetailsQuery(7), CancellationToken.None);
+        var result = await new GetJobDetailsHandler(readModel.Object, new FakeTimeProvider(Now)).Handle(new GetJobDetailsQuery(7), CancellationToken.None);
 
         Assert.That(result, Is.SameAs(view));
     }
@@ -44,7 +47,7 @@ public sealed class GetJobDetailsHandlerTests
         var readModel = new Mock<IJobReadModel>(MockBehavior.Strict);
         readModel.Setup(m => m.GetDetailsAsync(8, It.IsAny<CancellationToken>())).ReturnsAsync((JobDetailsView?)null);
 
-        Func<Task> act = async () => await new GetJobDetailsHandler(readModel.Object).Handle(new GetJobDetailsQuery(8), CancellationToken.None);
+        Func<Task> act = async () => await new GetJobDetailsHandler(readModel.Object, new FakeTimeProvider(Now)).Handle(new GetJobDetailsQuery(8), CancellationToken.None);
 
         Assert.That(
             act,
@@ -52,5 +55,18 @@ public sealed class GetJobDetailsHandlerTests
                 .With.Property(nameof(NotFoundException.Resource)).EqualTo("Job")
                 .And.Property(nameof(NotFoundException.Key)).EqualTo("8")
                 .And.Message.EqualTo("Job 8 was not found."));
+    }
+
+    [Test]
+    public async Task Handle_WhenJobIsOngoing_AddsAnEstimateFromTheObservedRate()
+    {
+        var view = Details() with { Status = JobStatus.Ongoing, CompletedAt = null, Progress = new JobProgress(4, 1, 0) };
+        var readModel = new Mock<IJobReadModel>(MockBehavior.Strict);
+        readModel.Setup(m => m.GetDetailsAsync(7, It.IsAny<CancellationToken>())).ReturnsAsync(view);
+
+        var result = await new GetJobDetailsHandler(readModel.Object, new FakeTimeProvider(Now)).Handle(new GetJobDetailsQuery(7), CancellationToken.None);
+
+        // One image in the ten seconds since creation: three more take thirty.
+        Assert.That(result.EstimatedCompletionAt, Is.EqualTo(Now.AddSeconds(30)));
     }
 }

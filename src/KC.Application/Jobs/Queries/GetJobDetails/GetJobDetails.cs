@@ -1,6 +1,7 @@
 using FluentValidation;
 using KC.Application.Common.Exceptions;
 using KC.Application.Common.Interfaces;
+using KC.Domain.Jobs;
 using Mediator;
 
 namespace KC.Application.Jobs.Queries.GetJobDetails;
@@ -16,12 +17,15 @@ public sealed class GetJobDetailsValidator : AbstractValidator<GetJobDetailsQuer
     }
 }
 
-public sealed class GetJobDetailsHandler(IJobReadModel readModel) : IQueryHandler<GetJobDetailsQuery, JobDetailsView>
+public sealed class GetJobDetailsHandler(IJobReadModel readModel, TimeProvider clock) : IQueryHandler<GetJobDetailsQuery, JobDetailsView>
 {
     public async ValueTask<JobDetailsView> Handle(GetJobDetailsQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        return await readModel.GetDetailsAsync(query.JobId, cancellationToken).ConfigureAwait(false)
+        var view = await readModel.GetDetailsAsync(query.JobId, cancellationToken).ConfigureAwait(false)
             ?? throw new NotFoundException("Job", query.JobId);
+        return view.Status == JobStatus.Ongoing
+            ? view with { EstimatedCompletionAt = view.Progress.EstimateCompletion(view.CreatedAt, clock.GetUtcNow()) }
+            : view;
     }
 }

@@ -40,6 +40,10 @@ namespace KC.Infrastructure.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("job_id");
 
+                    b.Property<string>("LastError")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_error");
+
                     b.Property<long?>("Perimeter")
                         .HasColumnType("INTEGER")
                         .HasColumnName("perimeter");

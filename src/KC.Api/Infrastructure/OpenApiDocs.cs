@@ -1,0 +1,88 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace KC.Api.Infrastructure;
+
+/// <summary>
+/// The OpenAPI document at <c>/openapi/v1.json</c> (summaries from the controllers' XML comments)
+/// with a description of the service and worked examples for the contract's endpoints.
+/// </summary>
+internal static class OpenApiDocs
+{
+    private static readonly Dictionary<string, (string? Request, Dictionary<string, string> Responses)> Examples = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["POST api/submit"] = (
+            """{"count":2,"visits":[{"store_id":"S00339218","image_url":["https://example.com/a.jpg","https://example.com/b.jpg"],"visit_time":"2025-03-11T12:00:00Z"},{"store_id":"S01408764","image_url":["https://example.com/c.jpg"],"visit_time":"2025-03-11T17:30:00+05:30"}]}""",
+            new()
+            {
+                ["201"] = """{"job_id":123}""",
+                ["400"] = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.1","title":"The request is invalid.","status":400,"errors":{"visits[1].image_url[0]":["must be an absolute http or https URL"]},"error":"visits[1].image_url[0]: must be an absolute http or https URL"}""",
+            }),
+        ["GET api/status"] = (
+            null,
+            new()
+            {
+                ["200"] = """{"job_id":123,"status":"failed","progress":{"total":3,"succeeded":2,"failed":1,"pending":0},"error":[{"store_id":"S01408764","error":"https://example.com/c.jpg: HTTP 404"}]}""",
+                ["400"] = "{}",
+            }),
+        ["GET api/jobs/{job_id}"] = (
+            null,
+            new()
+            {
+                ["200"] = """{"job_id":123,"status":"completed","created_at":"2026-01-02T10:00:00Z","completed_at":"2026-01-02T10:00:04Z","estimated_completion_at":null,"progress":{"total":1,"succeeded":1,"failed":0,"pending":0},"visits":[{"store_id":"S00339218","store_name":"BHARAT STORE","area_code":"710006","visit_time":"2025-03-11T12:00:00Z","status":"completed","images":[{"image_url":"https://example.com/a.jpg","status":"succeeded","attempts":1,"width":640,"height":480,"perimeter":2240,"error":null,"last_error":null}]}],"error":[]}""",
+                ["404"] = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.5","title":"Not found.","status":404,"detail":"Job 123 was not found.","error":"Job 123 was not found."}""",
+            }),
+        ["POST api/jobs/{job_id}/cancel"] = (
+            null,
+            new()
+            {
+                ["200"] = """{"job_id":123,"status":"cancelled","progress":{"total":3,"succeeded":1,"failed":0,"pending":2}}""",
+                ["409"] = """{"title":"Conflict.","status":409,"detail":"Job 123 is already completed; only an ongoing job can be cancelled.","error":"Job 123 is already completed; only an ongoing job can be cancelled."}""",
+            }),
+    };
+
+    public static IServiceCollection AddKcOpenApi(this IServiceCollection services) =>
+        services.AddOpenApi(options =>
+        {
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info.Title = "KC — the Retail Pulse image-processing job service";
+                document.Info.Version = "v1";
+                document.Info.Description =
+                    "Submit jobs of store visits with shelf-photo URLs; KC downloads each image, reads its size, " +
+                    "computes its perimeter and stores the result. Errors are RFC 9457 problem details whose `error` " +
+                    "member is one sentence naming the field at fault.";
+                return Task.CompletedTask;
+            });
+            options.AddOperationTransformer((operation, context, _) =>
+            {
+                var key = $"{context.Description.HttpMethod} {context.Description.RelativePath}";
+                if (!Examples.TryGetValue(key, out var examples))
+                {
+                    return Task.CompletedTask;
+                }
+
+                if (examples.Request is { } request && operation.RequestBody?.Content is { } content)
+                {
+                    foreach (var media in content.Values)
+                    {
+                        media.Example = JsonNode.Parse(request);
+                    }
+                }
+
+                foreach (var (status, body) in examples.Responses)
+                {
+                    if (operation.Responses?.TryGetValue(status, out var response) == true && response.Content is { } responseContent)
+                    {
+                        foreach (var media in responseContent.Values)
+                        {
+                            media.Example = JsonNode.Parse(body);
+                        }
+                    }
+                }
+
+                return Task.CompletedTask;
+            });
+        });
+}

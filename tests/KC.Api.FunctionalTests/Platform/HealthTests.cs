@@ -1,0 +1,57 @@
+using System.Net;
+using KC.Api.FunctionalTests.Infrastructure;
+using Microsoft.Data.Sqlite;
+
+namespace KC.Api.FunctionalTests.Platform;
+
+public sealed class HealthTests : ServiceTestBase
+{
+    [Test]
+    public async Task Live_WhenProcessRuns_ReturnsHealthy()
+    {
+        using var response = await Client.GetAsync(new Uri("/health/live", UriKind.Relative));
+
+        var json = await Json.ReadAsync(response);
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(json["status"]!.GetValue<string>(), Is.EqualTo("healthy"));
+        });
+    }
+
+    [Test]
+    public async Task Ready_WhenDatabaseIsMigratedAndWorkerHeartbeats_ReportsEachCheck()
+    {
+        using var response = await Client.GetAsync(new Uri("/health/ready", UriKind.Relative));
+
+        var json = await Json.ReadAsync(response);
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(json["status"]!.GetValue<string>(), Is.EqualTo("healthy"));
+            Assert.That(json["checks"]!["database"]!["description"]!.GetValue<string>(), Is.EqualTo("reachable; migrations applied"));
+            Assert.That(json["checks"]!["worker"]!["description"]!.GetValue<string>(), Does.StartWith("last heartbeat "));
+        });
+    }
+
+    [Test]
+    public async Task Ready_WhenDatabaseFileIsGone_ReturnsUnavailable()
+    {
+        var database = KcApiFactory.NewDatabasePath();
+        await using var service = new KcApiFactory(database);
+        service.StartServer();
+        using var client = service.CreateClient();
+        SqliteConnection.ClearAllPools();
+        KcApiFactory.DeleteDatabase(database);
+
+        using var response = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
+
+        var json = await Json.ReadAsync(response);
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+            Assert.That(json["status"]!.GetValue<string>(), Is.EqualTo("unhealthy"));
+            Assert.That(json["checks"]!["database"]!["description"]!.GetValue<string>(), Is.EqualTo("the database cannot be reached"));
+        });
+    }
+}
