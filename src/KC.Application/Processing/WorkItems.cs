@@ -2,7 +2,11 @@ using KC.Domain.Jobs;
 
 namespace KC.Application.Processing;
 
-/// <summary>An image this node has claimed from the queue and holds a lease on; <see cref="PriorAttempts"/> counts its earlier download attempts.</summary>
+/// <summary>
+/// An image this node has claimed from the queue and holds a lease on. <see cref="PriorAttempts"/>
+/// is the attempt count already recorded on it: attempts are recorded with an outcome, so the
+/// requests of a claim that was released or lapsed are not in it.
+/// </summary>
 public sealed record ClaimedImage(long ImageId, long JobId, long VisitId, string Url, int PriorAttempts);
 
 /// <summary>

@@ -33,7 +33,7 @@ public sealed class ImageTask
 
     public string? Error { get; private set; }
 
-    /// <summary>The error of the last failed download attempt, kept when a retry then succeeded.</summary>
+    /// <summary>The error of the last attempt that failed (a download, a decode), kept when a retry then succeeded.</summary>
     public string? LastError { get; private set; }
 
     public DateTimeOffset? SettledAt { get; private set; }

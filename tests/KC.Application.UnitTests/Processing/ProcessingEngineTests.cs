@@ -18,7 +18,7 @@ public sealed class ProcessingEngineTests
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
     private static ClaimedImage Claimed(long imageId, long visitId = 100, long jobId = 10, string? url = null) =>
-        new(imageId, jobId, visitId, url ?? $"https://images.example.com/{imageId}.jpg", 1);
+        new(imageId, jobId, visitId, url ?? $"https://images.example.com/{imageId}.jpg", PriorAttempts: 0);
 
     private static List<ClaimedImage> Batch(int count, int visits = 2) =>
         Enumerable.Range(1, count).Select(i => Claimed(i, visitId: 100 + (i % visits))).ToList();
@@ -68,7 +68,7 @@ public sealed class ProcessingEngineTests
         using var harness = new Harness(images);
         harness.Downloader
             .Setup(d => d.DownloadAsync(new Uri(images[0].Url), It.IsAny<CancellationToken>()))
-            .ReturnsAsync("<html>not an image</html>"u8.ToArray());
+            .ReturnsAsync(new DownloadedImage("<html>not an image</html>"u8.ToArray()));
 
         var recorded = await harness.RunUntilRecordedAsync(images.Count);
 
@@ -133,6 +133,88 @@ public sealed class ProcessingEngineTests
     }
 
     [Test]
+    public async Task RunAsync_WhenDownloadSucceedsAfterRetries_RecordsSuccessWithItsAttemptsAndLastError()
+    {
+        var images = Batch(2);
+        using var harness = new Harness(images);
+        harness.DownloadAfterRetries(images[0], attempts: 3, lastError: "HTTP 503");
+
+        var recorded = await harness.RunUntilRecordedAsync(images.Count);
+
+        Assert.That(recorded, Is.True, "not every outcome was recorded in time");
+        var retried = harness.Outcomes.Single(o => o.ImageId == images[0].ImageId);
+        Assert.That(retried.IsSuccess, Is.True);
+        Assert.That(retried.Size, Is.EqualTo(SizeOf(images[0].ImageId)));
+        Assert.That(retried.Error, Is.Null);
+        Assert.That(retried.Attempts, Is.EqualTo(3));
+        Assert.That(retried.LastError, Is.EqualTo("HTTP 503"));
+        Assert.That(harness.Outcomes.Single(o => o.ImageId == images[1].ImageId), Is.EqualTo(ImageOutcome.Succeeded(images[1], SizeOf(images[1].ImageId))));
+    }
+
+    [Test]
+    public async Task RunAsync_WhenDownloadSucceedsAtOnce_RecordsOneAttemptAndNoLastError()
+    {
+        var images = Batch(1);
+        using var harness = new Harness(images);
+
+        var recorded = await harness.RunUntilRecordedAsync(images.Count);
+
+        Assert.That(recorded, Is.True, "not every outcome was recorded in time");
+        var outcome = harness.Outcomes.Single();
+        Assert.That((outcome.Attempts, outcome.LastError), Is.EqualTo((1, (string?)null)));
+    }
+
+    [Test]
+    public async Task RunAsync_WhenDownloadFailsAfterSeveralAttempts_RecordsFailureWithTheExceptionsAttempts()
+    {
+        var images = Batch(1);
+        using var harness = new Harness(images);
+        harness.FailDownload(images[0], new ImageFailureException("HTTP 503", attempts: 2));
+
+        var recorded = await harness.RunUntilRecordedAsync(images.Count);
+
+        Assert.That(recorded, Is.True, "not every outcome was recorded in time");
+        var outcome = harness.Outcomes.Single();
+        Assert.That(outcome, Is.EqualTo(ImageOutcome.Failed(images[0], "HTTP 503", attempts: 2)));
+        Assert.That(outcome.IsSuccess, Is.False);
+        Assert.That(outcome.Attempts, Is.EqualTo(2));
+        Assert.That(outcome.LastError, Is.EqualTo("HTTP 503"));
+        harness.Gpu.Verify(g => g.RunAsync(It.IsAny<ImageSize>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Test]
+    public async Task RunAsync_WhenDownloadedBytesAreUndecodable_RecordsFailureWithTheDownloadsAttempts()
+    {
+        // The download itself succeeded after retries: its attempts count, not the measurer's exception's default.
+        var images = Batch(1);
+        using var harness = new Harness(images);
+        harness.Downloader
+            .Setup(d => d.DownloadAsync(new Uri(images[0].Url), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new DownloadedImage("<html>not an image</html>"u8.ToArray(), Attempts: 2, LastError: "HTTP 502"));
+
+        var recorded = await harness.RunUntilRecordedAsync(images.Count);
+
+        Assert.That(recorded, Is.True, "not every outcome was recorded in time");
+        Assert.That(harness.Outcomes, Is.EqualTo(new[] { ImageOutcome.Failed(images[0], "not a decodable image", attempts: 2) }));
+    }
+
+    [Test]
+    public async Task RunAsync_WhenGpuStepFailsAfterARetriedDownload_RecordsFailureWithTheDownloadsAttempts()
+    {
+        var images = Batch(1);
+        using var harness = new Harness(images);
+        harness.DownloadAfterRetries(images[0], attempts: 3, lastError: "HTTP 503");
+        harness.Gpu
+            .Setup(g => g.RunAsync(SizeOf(images[0].ImageId), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new InvalidOperationException("device lost"));
+
+        var recorded = await harness.RunUntilRecordedAsync(images.Count);
+
+        Assert.That(recorded, Is.True, "not every outcome was recorded in time");
+        Assert.That(harness.Outcomes, Is.EqualTo(new[] { ImageOutcome.Failed(images[0], "unexpected error: device lost", attempts: 3) }));
+    }
+
+    [Test]
     public async Task RunAsync_WhenManyImages_NeverRunsMoreThanMaxConcurrencyGpuSteps()
     {
         var images = Batch(12, visits: 3);
@@ -174,7 +256,7 @@ public sealed class ProcessingEngineTests
                 try
                 {
                     await Task.Delay(30, ct);
-                    return Harness.Content(images.Single(i => i.Url == url.OriginalString).ImageId);
+                    return new DownloadedImage(Harness.Content(images.Single(i => i.Url == url.OriginalString).ImageId));
                 }
                 finally
                 {
@@ -345,7 +427,7 @@ public sealed class ProcessingEngineTests
             Queue.Setup(q => q.ReclaimExpiredLeasesAsync(It.IsAny<CancellationToken>())).ReturnsAsync(0);
 
             Downloader.Setup(d => d.DownloadAsync(It.IsAny<Uri>(), It.IsAny<CancellationToken>()))
-                .ReturnsAsync((Uri url, CancellationToken _) => Content(ImageIdOf(url)));
+                .ReturnsAsync((Uri url, CancellationToken _) => new DownloadedImage(Content(ImageIdOf(url))));
             Gpu.Setup(g => g.RunAsync(It.IsAny<ImageSize>(), It.IsAny<CancellationToken>())).Returns(Task.CompletedTask);
         }
 
@@ -378,6 +460,11 @@ public sealed class ProcessingEngineTests
             BinaryPrimitives.WriteInt32LittleEndian(content.AsSpan(4), size.Height);
             return content;
         }
+
+        /// <summary>Makes the download of <paramref name="image"/> report <paramref name="attempts"/> HTTP attempts and <paramref name="lastError"/>.</summary>
+        public void DownloadAfterRetries(ClaimedImage image, int attempts, string? lastError) =>
+            Downloader.Setup(d => d.DownloadAsync(new Uri(image.Url), It.IsAny<CancellationToken>()))
+                .ReturnsAsync(new DownloadedImage(Content(image.ImageId), attempts, lastError));
 
         public void FailDownload(ClaimedImage image, Exception exception) =>
             Downloader.Setup(d => d.DownloadAsync(new Uri(image.Url), It.IsAny<CancellationToken>())).ThrowsAsync(exception);

@@ -36,7 +36,7 @@ internal sealed class DownloadStack : IDisposable
 
     public RecordingLoggerProvider Logs { get; } = new();
 
-    /// <summary>Attempts the resilience handler made (each redirect hop is not an attempt).</summary>
+    /// <summary>Requests the stack sent, as its logging handler saw them: retries and redirect hops each count.</summary>
     public int Attempts => Logs.Attempts(HttpImageDownloader.ClientName);
 
     /// <summary>Options with fast retries and short timeouts; tests change what they examine.</summary>

@@ -32,10 +32,11 @@ public sealed class HttpImageDownloaderTests
         using var stack = new DownloadStack(DownloadStack.Options(allowPrivateNetworks: true));
         var url = _server.Url($"/img/{width}x{height}.{TestImages.Extension(format)}");
 
-        var content = await stack.Downloader.DownloadAsync(url, CancellationToken.None);
+        var download = await stack.Downloader.DownloadAsync(url, CancellationToken.None);
 
-        Assert.That(content, Is.EqualTo(TestImages.Create(format, width, height)));
-        Assert.That(stack.Measurer.Measure(content), Is.EqualTo(new ImageSize(width, height)));
+        Assert.That(download.Content, Is.EqualTo(TestImages.Create(format, width, height)));
+        Assert.That(stack.Measurer.Measure(download.Content), Is.EqualTo(new ImageSize(width, height)));
+        Assert.That((download.Attempts, download.LastError), Is.EqualTo((1, (string?)null)));
         Assert.That(stack.Attempts, Is.EqualTo(1));
     }
 
@@ -55,6 +56,7 @@ public sealed class HttpImageDownloaderTests
 
         Assert.That(error, Is.TypeOf<ImageFailureException>());
         Assert.That(error!.Message, Is.EqualTo(string.Create(CultureInfo.InvariantCulture, $"HTTP {status}")));
+        Assert.That(((ImageFailureException)error).Attempts, Is.EqualTo(1));
         Assert.That(_server.RequestCount(path) - before, Is.EqualTo(1));
     }
 
@@ -75,6 +77,7 @@ public sealed class HttpImageDownloaderTests
 
         Assert.That(error, Is.TypeOf<ImageFailureException>());
         Assert.That(error!.Message, Is.EqualTo(string.Create(CultureInfo.InvariantCulture, $"HTTP {status}")));
+        Assert.That(((ImageFailureException)error).Attempts, Is.EqualTo(maxAttempts));
         Assert.That(_server.RequestCount(path) - before, Is.EqualTo(maxAttempts));
     }
 
@@ -89,6 +92,7 @@ public sealed class HttpImageDownloaderTests
 
         Assert.That(error, Is.TypeOf<ImageFailureException>());
         Assert.That(error!.Message, Is.EqualTo("HTTP 500"));
+        Assert.That(((ImageFailureException)error).Attempts, Is.EqualTo(maxAttempts));
         Assert.That(_server.RequestCount("/status/500") - before, Is.EqualTo(maxAttempts));
         Assert.That(stack.Attempts, Is.EqualTo(maxAttempts));
     }
@@ -103,6 +107,7 @@ public sealed class HttpImageDownloaderTests
 
         Assert.That(error, Is.TypeOf<ImageFailureException>());
         Assert.That(error!.Message, Is.EqualTo("HTTP 503"));
+        Assert.That(((ImageFailureException)error).Attempts, Is.EqualTo(1));
         Assert.That(_server.RequestCount("/status/503") - before, Is.EqualTo(1));
     }
 
@@ -112,10 +117,38 @@ public sealed class HttpImageDownloaderTests
         using var stack = new DownloadStack(DownloadStack.Options(allowPrivateNetworks: true, maxAttempts: 3));
         var path = $"/flaky/{Guid.NewGuid():N}/1/24x12.png";
 
-        var content = await stack.Downloader.DownloadAsync(_server.Url(path), CancellationToken.None);
+        var download = await stack.Downloader.DownloadAsync(_server.Url(path), CancellationToken.None);
 
-        Assert.That(stack.Measurer.Measure(content), Is.EqualTo(new ImageSize(24, 12)));
+        Assert.That(stack.Measurer.Measure(download.Content), Is.EqualTo(new ImageSize(24, 12)));
         Assert.That(_server.RequestCount(path), Is.EqualTo(2));
+        Assert.That((download.Attempts, download.LastError), Is.EqualTo((2, (string?)"HTTP 503")));
+    }
+
+    [Test]
+    public async Task DownloadAsync_WhenTwoFailuresPrecedeSuccess_ReportsThreeAttemptsAndTheLastError()
+    {
+        using var stack = new DownloadStack(DownloadStack.Options(allowPrivateNetworks: true, maxAttempts: 3));
+        var path = $"/flaky/{Guid.NewGuid():N}/2/24x12.png";
+
+        var download = await stack.Downloader.DownloadAsync(_server.Url(path), CancellationToken.None);
+
+        Assert.That(stack.Measurer.Measure(download.Content), Is.EqualTo(new ImageSize(24, 12)));
+        Assert.That(download.Attempts, Is.EqualTo(3));
+        Assert.That(download.LastError, Is.EqualTo("HTTP 503"));
+        Assert.That(_server.RequestCount(path), Is.EqualTo(3));
+        Assert.That(stack.Attempts, Is.EqualTo(3));
+    }
+
+    [Test]
+    public async Task DownloadAsync_WhenStatusIs404_FailsReportingOneAttempt()
+    {
+        using var stack = new DownloadStack(DownloadStack.Options(allowPrivateNetworks: true, maxAttempts: 3));
+
+        var error = await DownloadStack.CatchAsync(() => stack.Downloader.DownloadAsync(_server.Url("/status/404"), CancellationToken.None));
+
+        Assert.That(error, Is.TypeOf<ImageFailureException>());
+        Assert.That(error!.Message, Is.EqualTo("HTTP 404"));
+        Assert.That(((ImageFailureException)error).Attempts, Is.EqualTo(1));
     }
 
     [Test]
@@ -128,6 +161,7 @@ public sealed class HttpImageDownloaderTests
 
         Assert.That(error, Is.TypeOf<ImageFailureException>());
         Assert.That(error!.Message, Is.EqualTo("HTTP 503"));
+        Assert.That(((ImageFailureException)error).Attempts, Is.EqualTo(2));
         Assert.That(_server.RequestCount(path), Is.EqualTo(2));
     }
 
@@ -137,7 +171,7 @@ public sealed class HttpImageDownloaderTests
     {
         using var stack = new DownloadStack(DownloadStack.Options(allowPrivateNetworks: true, maxAttempts: 3));
         var before = _server.RequestCount(path);
-        var content = await stack.Downloader.DownloadAsync(_server.Url(path), CancellationToken.None);
+        var content = (await stack.Downloader.DownloadAsync(_server.Url(path), CancellationToken.None)).Content;
 
         var measure = () => stack.Measurer.Measure(content);
 
@@ -158,6 +192,7 @@ public sealed class HttpImageDownloaderTests
         Assert.That(error, Is.TypeOf<ImageFailureException>());
         Assert.That(error!.Message, Does.StartWith("the connection closed before the whole body arrived"));
         Assert.That(error.Message, Does.Contain(string.Create(CultureInfo.InvariantCulture, $"{maxAttempts} attempts")));
+        Assert.That(((ImageFailureException)error).Attempts, Is.EqualTo(maxAttempts));
         Assert.That(_server.RequestCount(path) - before, Is.EqualTo(maxAttempts));
     }
 
@@ -188,9 +223,9 @@ public sealed class HttpImageDownloaderTests
         options.MaxImageBytes = expected.Length;
         using var stack = new DownloadStack(options);
 
-        var content = await stack.Downloader.DownloadAsync(_server.Url("/img/101x100.png"), CancellationToken.None);
+        var download = await stack.Downloader.DownloadAsync(_server.Url("/img/101x100.png"), CancellationToken.None);
 
-        Assert.That(content, Is.EqualTo(expected));
+        Assert.That(download.Content, Is.EqualTo(expected));
     }
 
     [Test]
@@ -225,7 +260,8 @@ public sealed class HttpImageDownloaderTests
         Assert.That(error!.Message, Is.EqualTo("HTTP 302: more than 2 redirects (Processing:MaxRedirects)"));
         Assert.That(_server.RequestCount("/redirect") - redirectsBefore, Is.EqualTo(3));
         Assert.That(_server.RequestCount("/img/9x9.png") - imagesBefore, Is.Zero);
-        Assert.That(stack.Attempts, Is.EqualTo(1), "too many redirects is permanent");
+        Assert.That(((ImageFailureException)error).Attempts, Is.EqualTo(3), "one request per hop");
+        Assert.That(stack.Attempts, Is.EqualTo(3), "too many redirects is permanent: no hop is retried");
     }
 
     [Test]
@@ -236,9 +272,38 @@ public sealed class HttpImageDownloaderTests
         using var stack = new DownloadStack(options);
         var url = RedirectChain(hops: 2, _server.Url("/img/9x8.png"));
 
-        var content = await stack.Downloader.DownloadAsync(url, CancellationToken.None);
+        var download = await stack.Downloader.DownloadAsync(url, CancellationToken.None);
 
-        Assert.That(stack.Measurer.Measure(content), Is.EqualTo(new ImageSize(9, 8)));
+        Assert.That(stack.Measurer.Measure(download.Content), Is.EqualTo(new ImageSize(9, 8)));
+    }
+
+    [Test]
+    public async Task DownloadAsync_WhenTwoRedirectsLeadToAnImage_CountsOneAttemptPerHopAndNoLastError()
+    {
+        using var stack = new DownloadStack(DownloadStack.Options(allowPrivateNetworks: true, maxAttempts: 3));
+        var url = RedirectChain(hops: 2, _server.Url("/img/19x8.png"));
+        var redirectsBefore = _server.RequestCount("/redirect");
+        var imagesBefore = _server.RequestCount("/img/19x8.png");
+
+        var download = await stack.Downloader.DownloadAsync(url, CancellationToken.None);
+
+        Assert.That(stack.Measurer.Measure(download.Content), Is.EqualTo(new ImageSize(19, 8)));
+        Assert.That(download.Attempts, Is.EqualTo(3));
+        Assert.That(download.LastError, Is.Null, "a redirect is not a failed attempt");
+        Assert.That(_server.RequestCount("/redirect") - redirectsBefore, Is.EqualTo(2));
+        Assert.That(_server.RequestCount("/img/19x8.png") - imagesBefore, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task DownloadAsync_WhenRedirectLocationIsRelative_ResolvesItAgainstTheHop()
+    {
+        using var stack = new DownloadStack(DownloadStack.Options(allowPrivateNetworks: true));
+        var url = _server.Url($"/redirect?to={Uri.EscapeDataString("/img/17x5.png")}");
+
+        var download = await stack.Downloader.DownloadAsync(url, CancellationToken.None);
+
+        Assert.That(stack.Measurer.Measure(download.Content), Is.EqualTo(new ImageSize(17, 5)));
+        Assert.That(download.Attempts, Is.EqualTo(2));
     }
 
     [Test]
@@ -254,6 +319,7 @@ public sealed class HttpImageDownloaderTests
 
         Assert.That(error, Is.TypeOf<ImageFailureException>());
         Assert.That(error!.Message, Is.EqualTo("HTTP 302: more than 0 redirects (Processing:MaxRedirects)"));
+        Assert.That(((ImageFailureException)error).Attempts, Is.EqualTo(1));
         Assert.That(_server.RequestCount("/img/9x7.png") - imagesBefore, Is.Zero);
     }
 
@@ -263,18 +329,17 @@ public sealed class HttpImageDownloaderTests
         using var stack = new DownloadStack(DownloadStack.Options(allowPrivateNetworks: true));
         var url = RedirectChain(hops: 1, _server.Url("/img/13x11.gif"));
 
-        var content = await stack.Downloader.DownloadAsync(url, CancellationToken.None);
+        var download = await stack.Downloader.DownloadAsync(url, CancellationToken.None);
 
-        Assert.That(stack.Measurer.Measure(content), Is.EqualTo(new ImageSize(13, 11)));
-        Assert.That(stack.Attempts, Is.EqualTo(1));
+        Assert.That(stack.Measurer.Measure(download.Content), Is.EqualTo(new ImageSize(13, 11)));
+        Assert.That(download.Attempts, Is.EqualTo(2), "each hop is its own request");
+        Assert.That(stack.Attempts, Is.EqualTo(2));
     }
 
-    // BUG: the resilience handler re-sends the same HttpRequestMessage, and SocketsHttpHandler's
-    // redirect handling has already rewritten its RequestUri to the last hop. A retry therefore
-    // starts at the redirect target instead of the URL the client gave: /redirect is fetched once,
-    // /status/503 MaxAttempts times, and each attempt gets a fresh Processing:MaxRedirects budget.
+    // Redirects are followed by the downloader, one request per hop, so the resilience handler
+    // retries the hop that failed: /redirect is fetched once and the failing target MaxAttempts times.
     [Test]
-    public async Task DownloadAsync_WhenRedirectTargetFailsTransiently_RetriesFromTheOriginalUrl()
+    public async Task DownloadAsync_WhenRedirectTargetFailsTransiently_RetriesTheFailingHopOnly()
     {
         const int maxAttempts = 3;
         using var stack = new DownloadStack(DownloadStack.Options(allowPrivateNetworks: true, maxAttempts));
@@ -287,28 +352,44 @@ public sealed class HttpImageDownloaderTests
         Assert.That(error, Is.TypeOf<ImageFailureException>());
         Assert.That(error!.Message, Is.EqualTo("HTTP 502"));
         Assert.That(_server.RequestCount("/status/502") - targetBefore, Is.EqualTo(maxAttempts));
-        Assert.That(_server.RequestCount("/redirect") - redirectsBefore, Is.EqualTo(maxAttempts), "every attempt should start from the client's URL");
+        Assert.That(_server.RequestCount("/redirect") - redirectsBefore, Is.EqualTo(1), "the hop that succeeded is not repeated");
+        Assert.That(((ImageFailureException)error).Attempts, Is.EqualTo(1 + maxAttempts));
     }
 
-    // BUG (same cause as above): SocketsHttpHandler follows a redirect to a non-HTTP scheme (it
-    // speaks HTTP to that scheme's default or given port). When that connection fails, the retry
-    // re-sends the rewritten ftp:// request, SocketsHttpHandler throws NotSupportedException
-    // ("The 'ftp' scheme is not supported.") and it escapes DownloadAsync unwrapped.
     [Test]
-    public async Task DownloadAsync_WhenRedirectToAnotherSchemeFails_FailsAsAnImageFailure()
+    public async Task DownloadAsync_WhenRedirectTargetFailsOnceThenServesTheImage_ReportsEveryAttemptAndTheLastError()
+    {
+        using var stack = new DownloadStack(DownloadStack.Options(allowPrivateNetworks: true, maxAttempts: 3));
+        var target = $"/flaky/{Guid.NewGuid():N}/1/15x6.png";
+        var url = RedirectChain(hops: 1, _server.Url(target));
+        var redirectsBefore = _server.RequestCount("/redirect");
+
+        var download = await stack.Downloader.DownloadAsync(url, CancellationToken.None);
+
+        Assert.That(stack.Measurer.Measure(download.Content), Is.EqualTo(new ImageSize(15, 6)));
+        Assert.That(_server.RequestCount(target), Is.EqualTo(2));
+        Assert.That(_server.RequestCount("/redirect") - redirectsBefore, Is.EqualTo(1));
+        Assert.That((download.Attempts, download.LastError), Is.EqualTo((3, (string?)"HTTP 503")));
+    }
+
+    // Only http and https targets are followed: a redirect elsewhere fails at once, naming the scheme.
+    [Test]
+    public async Task DownloadAsync_WhenRedirectIsToAnotherScheme_FailsNamingTheScheme()
     {
         using var stack = new DownloadStack(DownloadStack.Options(allowPrivateNetworks: true, maxAttempts: 2));
         var url = RedirectChain(hops: 1, new Uri($"ftp://127.0.0.1:{UnusedLoopbackPort()}/image.png"));
+        var redirectsBefore = _server.RequestCount("/redirect");
 
         var error = await DownloadStack.CatchAsync(() => stack.Downloader.DownloadAsync(url, CancellationToken.None));
 
         Assert.That(error, Is.TypeOf<ImageFailureException>());
+        Assert.That(error!.Message, Is.EqualTo("HTTP 302: redirect to 'ftp:', which is not http or https"));
+        Assert.That(((ImageFailureException)error).Attempts, Is.EqualTo(1));
+        Assert.That(_server.RequestCount("/redirect") - redirectsBefore, Is.EqualTo(1), "a redirect to another scheme is permanent");
     }
 
-    // BUG: HttpImageDownloader.DownloadOnceAsync reports every 3xx that reaches it as
-    // "more than N redirects (Processing:MaxRedirects)", also 3xx responses the handler never
-    // follows (304, 300, a 301 without Location), after zero redirects; the message sends the
-    // operator to a setting that cannot help.
+    // A 3xx that is not a redirect to follow (304, 300, a 301 without Location) fails as its status,
+    // after one request, without blaming Processing:MaxRedirects.
     [TestCase(304)]
     [TestCase(300)]
     [TestCase(301)]

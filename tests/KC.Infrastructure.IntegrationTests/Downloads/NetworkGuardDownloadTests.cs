@@ -87,6 +87,7 @@ public sealed class NetworkGuardDownloadTests
         Assert.That(error.Message, Does.Contain("Processing:AllowPrivateNetworks"));
         Assert.That(_dialer.Calls, Is.Zero, "the guard must refuse before any connection is made");
         Assert.That(_server.TotalRequests, Is.EqualTo(requestsBefore));
+        Assert.That(((ImageFailureException)error).Attempts, Is.EqualTo(1));
         Assert.That(_stack.Attempts, Is.EqualTo(1), "a refusal is permanent: the resilience handler must not retry it");
         Assert.That(_resolver.TotalLookups, Is.EqualTo(lookedUp is null ? 0 : 1));
         if (lookedUp is not null)
@@ -139,8 +140,8 @@ public sealed class NetworkGuardDownloadTests
         var url = new Uri($"http://public.test:{Port}{path}");
         var requestsBefore = _server.RequestCount(path);
 
-        var content = await _stack.Downloader.DownloadAsync(url, CancellationToken.None);
-        var size = _stack.Measurer.Measure(content);
+        var download = await _stack.Downloader.DownloadAsync(url, CancellationToken.None);
+        var size = _stack.Measurer.Measure(download.Content);
 
         Assert.That(size, Is.EqualTo(new ImageSize(width, height)));
         Assert.That(_server.RequestCount(path), Is.EqualTo(requestsBefore + 1));
@@ -155,9 +156,9 @@ public sealed class NetworkGuardDownloadTests
     {
         var url = new Uri($"http://mixed.test:{Port}/img/12x8.png");
 
-        var content = await _stack.Downloader.DownloadAsync(url, CancellationToken.None);
+        var download = await _stack.Downloader.DownloadAsync(url, CancellationToken.None);
 
-        Assert.That(_stack.Measurer.Measure(content), Is.EqualTo(new ImageSize(12, 8)));
+        Assert.That(_stack.Measurer.Measure(download.Content), Is.EqualTo(new ImageSize(12, 8)));
         Assert.That(_dialer.Dialled, Has.Count.EqualTo(1));
         Assert.That(_dialer.Dialled[0].Addresses, Is.EqualTo(new[] { IPAddress.Parse(PublicAddress) }));
     }
@@ -180,7 +181,8 @@ public sealed class NetworkGuardDownloadTests
         Assert.That(_server.RequestCount("/redirect"), Is.EqualTo(redirectsBefore + 1));
         Assert.That(_server.RequestCount("/img/5x5.png"), Is.EqualTo(imagesBefore));
         Assert.That(_server.TotalRequests, Is.EqualTo(requestsBefore + 1));
-        Assert.That(_stack.Attempts, Is.EqualTo(1), "a refused hop is permanent: no retry of the whole request");
+        Assert.That(((ImageFailureException)error).Attempts, Is.EqualTo(2), "one request per hop");
+        Assert.That(_stack.Attempts, Is.EqualTo(2), "a refused hop is permanent: neither it nor the first hop is retried");
     }
 
     [Test]
@@ -199,7 +201,8 @@ public sealed class NetworkGuardDownloadTests
         Assert.That(_dialer.Dialled, Has.Count.EqualTo(1));
         Assert.That(_server.RequestCount("/redirect"), Is.EqualTo(redirectsBefore + 1));
         Assert.That(_server.TotalRequests, Is.EqualTo(requestsBefore + 1));
-        Assert.That(_stack.Attempts, Is.EqualTo(1));
+        Assert.That(((ImageFailureException)error).Attempts, Is.EqualTo(2));
+        Assert.That(_stack.Attempts, Is.EqualTo(2));
     }
 
     [Test]
@@ -208,9 +211,10 @@ public sealed class NetworkGuardDownloadTests
         var target = $"http://public.test:{Port}/img/6x4.png";
         var url = new Uri($"http://public.test:{Port}/redirect?to={Uri.EscapeDataString(target)}");
 
-        var content = await _stack.Downloader.DownloadAsync(url, CancellationToken.None);
+        var download = await _stack.Downloader.DownloadAsync(url, CancellationToken.None);
 
-        Assert.That(_stack.Measurer.Measure(content), Is.EqualTo(new ImageSize(6, 4)));
+        Assert.That(_stack.Measurer.Measure(download.Content), Is.EqualTo(new ImageSize(6, 4)));
+        Assert.That(download.Attempts, Is.EqualTo(2));
         Assert.That(_dialer.Dialled.SelectMany(d => d.Addresses), Is.All.EqualTo(IPAddress.Parse(PublicAddress)));
     }
 

@@ -42,10 +42,10 @@ public sealed class RawResponseDownloadTests
         options.MaxImageBytes = body.Length;
         using var stack = new DownloadStack(options);
 
-        var content = await stack.Downloader.DownloadAsync(raw.Url("/image.png"), CancellationToken.None);
+        var download = await stack.Downloader.DownloadAsync(raw.Url("/image.png"), CancellationToken.None);
 
-        Assert.That(content, Is.EqualTo(body));
-        Assert.That(stack.Measurer.Measure(content), Is.EqualTo(new ImageSize(200, 150)));
+        Assert.That(download.Content, Is.EqualTo(body));
+        Assert.That(stack.Measurer.Measure(download.Content), Is.EqualTo(new ImageSize(200, 150)));
     }
 
     [Test]
@@ -55,9 +55,24 @@ public sealed class RawResponseDownloadTests
         await using var raw = RawHttpServer.UntilClose(body);
         using var stack = new DownloadStack(DownloadStack.Options(allowPrivateNetworks: true));
 
-        var content = await stack.Downloader.DownloadAsync(raw.Url("/image.bmp"), CancellationToken.None);
+        var download = await stack.Downloader.DownloadAsync(raw.Url("/image.bmp"), CancellationToken.None);
 
-        Assert.That(content, Is.EqualTo(body));
+        Assert.That(body, Has.Length.GreaterThan(64 * 1024), "the body must outgrow the first buffer");
+        Assert.That(download.Content, Is.EqualTo(body));
+    }
+
+    [Test]
+    public async Task DownloadAsync_WhenLimitExceedsTheLargestArray_CapsItAndStillReturnsTheBodyWhole()
+    {
+        var body = TestImages.Bmp(300, 300);
+        await using var raw = RawHttpServer.UntilClose(body);
+        var options = DownloadStack.Options(allowPrivateNetworks: true, maxAttempts: 1);
+        options.MaxImageBytes = long.MaxValue;
+        using var stack = new DownloadStack(options);
+
+        var download = await stack.Downloader.DownloadAsync(raw.Url("/image.bmp"), CancellationToken.None);
+
+        Assert.That(download.Content, Is.EqualTo(body));
     }
 
     [Test]
@@ -71,6 +86,7 @@ public sealed class RawResponseDownloadTests
 
         Assert.That(error, Is.TypeOf<ImageFailureException>());
         Assert.That(error!.Message, Does.StartWith("the connection closed before the whole body arrived, 2 attempts"));
+        Assert.That(((ImageFailureException)error).Attempts, Is.EqualTo(2));
         Assert.That(raw.Connections, Is.EqualTo(2));
     }
 
@@ -84,6 +100,7 @@ public sealed class RawResponseDownloadTests
 
         Assert.That(error, Is.TypeOf<ImageFailureException>());
         Assert.That(error!.Message, Is.EqualTo("the connection closed before the whole response arrived"));
+        Assert.That(((ImageFailureException)error).Attempts, Is.EqualTo(2));
         Assert.That(stack.Attempts, Is.EqualTo(2));
     }
 
@@ -97,6 +114,7 @@ public sealed class RawResponseDownloadTests
 
         Assert.That(error, Is.TypeOf<ImageFailureException>());
         Assert.That(error!.Message, Does.StartWith("could not connect"));
+        Assert.That(((ImageFailureException)error).Attempts, Is.EqualTo(2));
         Assert.That(stack.Attempts, Is.EqualTo(2));
     }
 
@@ -132,11 +150,9 @@ public sealed class RawResponseDownloadTests
         Assert.That(error, Is.InstanceOf<OperationCanceledException>());
     }
 
-    // BUG: HttpImageDownloader.ReadBoundedAsync sizes its first buffer with
-    // (int)Math.Min(declared ?? 64 KiB, limit) + 1, unchecked. With a Processing:MaxImageBytes of
-    // 2 GiB or more (the option is a long and only has to be positive) a declared Content-Length of
-    // int.MaxValue or more wraps to a negative size, ArrayPool.Rent throws ArgumentOutOfRangeException,
-    // and that escapes DownloadAsync instead of an ImageFailureException.
+    // A Processing:MaxImageBytes of 2 GiB or more is capped at the largest array, and the first
+    // buffer is at most 64 KiB whatever the declared length: nothing overflows, and the short body
+    // fails as cut off rather than with an ArgumentOutOfRangeException from the buffer pool.
     [TestCase(2_147_483_647L, 2_147_483_647L)]
     [TestCase(5_000_000_000L, 3_000_000_000L)]
     public async Task DownloadAsync_WhenDeclaredLengthExceedsAnArrayButNotTheLimit_FailsAsAnImageFailure(long limit, long declared)

@@ -14,7 +14,7 @@ internal sealed class RecordingLoggerProvider : ILoggerProvider
 
     public IReadOnlyList<(string Category, EventId EventId, string Message)> Entries => [.. _entries];
 
-    /// <summary>Attempts the named client sent down to the socket handler (redirects are followed below it).</summary>
+    /// <summary>Requests the named client sent down to the socket handler: every attempt, retries and redirect hops included.</summary>
     public int Attempts(string clientName) => _entries.Count(e =>
         e.Category == $"System.Net.Http.HttpClient.{clientName}.ClientHandler" && e.EventId.Name == "RequestStart");
 

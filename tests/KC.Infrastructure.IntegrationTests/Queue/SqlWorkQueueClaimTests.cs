@@ -39,7 +39,7 @@ public sealed class SqlWorkQueueClaimTests : SqlWorkQueueTestBase
     }
 
     [Test]
-    public async Task ClaimAsync_WhenImageIsClaimed_MarksItProcessingWithLeaseOwnerExpiryAndAttempt()
+    public async Task ClaimAsync_WhenImageIsClaimed_MarksItProcessingWithLeaseOwnerAndExpiryWithoutCountingAnAttempt()
     {
         await Database.SaveJobAsync(JobWithImages(2));
 
@@ -50,8 +50,27 @@ public sealed class SqlWorkQueueClaimTests : SqlWorkQueueTestBase
             i.State == ImageState.Processing
             && i.LeaseOwner == "worker-a"
             && i.LeaseExpiresAt == LeaseExpiry(Start)
-            && i.Attempts == 1));
-        Assert.That(claimed.Select(c => c.Attempt), Is.All.EqualTo(1));
+            && i.Attempts == 0
+            && i.LastError == null));
+        Assert.That(claimed.Select(c => c.PriorAttempts), Is.All.Zero);
+    }
+
+    [Test]
+    public async Task ClaimAsync_WhenImageHasAttemptsFromAnEarlierClaim_ReturnsThemAsPriorAttemptsAndLeavesThemUnchanged()
+    {
+        var job = await Database.SaveJobAsync(JobWithImages(2));
+        var images = await Database.ReadImagesAsync(job.Id);
+        await Database.SetAttemptsAsync(images[0].Id, 3, "HTTP 503");
+
+        var claimed = await ClaimAsync("worker-a");
+
+        Assert.That(claimed.ToDictionary(c => c.ImageId, c => c.PriorAttempts), Is.EquivalentTo(new Dictionary<long, int>
+        {
+            [images[0].Id] = 3,
+            [images[1].Id] = 0,
+        }));
+        var stored = await Database.ReadImageAsync(images[0].Id);
+        Assert.That((stored.Attempts, stored.LastError), Is.EqualTo((3, (string?)"HTTP 503")));
     }
 
     [Test]
@@ -63,7 +82,7 @@ public sealed class SqlWorkQueueClaimTests : SqlWorkQueueTestBase
 
         var claimed = await ClaimAsync();
 
-        Assert.That(claimed, Is.EqualTo(new[] { new ClaimedImage(image.Id, job.Id, visit.Id, Urls("S1")[0], 1) }));
+        Assert.That(claimed, Is.EqualTo(new[] { new ClaimedImage(image.Id, job.Id, visit.Id, Urls("S1")[0], PriorAttempts: 0) }));
     }
 
     [Test]
@@ -161,7 +180,7 @@ public sealed class SqlWorkQueueClaimTests : SqlWorkQueueTestBase
         var images = await Database.ReadImagesAsync();
         Assert.That(images.Count(i => i.LeaseOwner == "worker-a"), Is.EqualTo(3));
         Assert.That(images.Count(i => i.LeaseOwner == "worker-b"), Is.EqualTo(2));
-        Assert.That(images.Select(i => i.Attempts), Is.All.EqualTo(1));
+        Assert.That(images.Select(i => i.Attempts), Is.All.Zero, "claiming is not a download attempt");
     }
 
     [Test]
@@ -190,6 +209,6 @@ public sealed class SqlWorkQueueClaimTests : SqlWorkQueueTestBase
         Assert.That(all, Has.Count.EqualTo(540));
         var images = (await Database.ReadImagesAsync()).ToDictionary(i => i.Id);
         Assert.That(all.Where(a => images[a.ImageId].LeaseOwner != a.Owner), Is.Empty, "each image is leased to the owner it was handed to");
-        Assert.That(images.Values, Has.All.Matches<ImageRow>(i => i.State == ImageState.Processing && i.Attempts == 1));
+        Assert.That(images.Values, Has.All.Matches<ImageRow>(i => i.State == ImageState.Processing && i.Attempts == 0));
     }
 }

@@ -19,7 +19,7 @@ public sealed class SqlWorkQueueConcurrencyTests : SqlWorkQueueTestBase
         var all = handled.SelectMany(h => h).ToList();
         Assert.That(all, Is.Unique);
         Assert.That(all, Has.Count.EqualTo(217));
-        Assert.That((await Database.ReadImagesAsync()).Select(i => i.State), Is.All.EqualTo(ImageState.Succeeded));
+        Assert.That((await Database.ReadImagesAsync()).Select(i => (i.State, i.Attempts)), Is.All.EqualTo((ImageState.Succeeded, 1)));
         foreach (var job in jobs)
         {
             var stored = await Database.ReadJobAsync(job.Id);
@@ -41,6 +41,7 @@ public sealed class SqlWorkQueueConcurrencyTests : SqlWorkQueueTestBase
 
         var stored = await Database.ReadJobAsync(job.Id);
         Assert.That((stored.Status, stored.SucceededImages, stored.FailedImages), Is.EqualTo((JobStatus.Completed, 40, 0)));
+        Assert.That((await Database.ReadImagesAsync(job.Id)).Select(i => i.Attempts), Is.All.EqualTo(1), "each image's attempts are added once");
     }
 
     private async Task<List<long>> DrainAsync(string owner)

@@ -81,6 +81,21 @@ public sealed class SqlWorkQueueLeaseTests : SqlWorkQueueTestBase
     }
 
     [Test]
+    public async Task ReleaseLeasesAsync_WhenImageHadAttemptsBeforeTheClaim_LeavesThemUnchanged()
+    {
+        var job = await Database.SaveJobAsync(JobWithImages(1));
+        var image = (await Database.ReadImagesAsync(job.Id)).Single();
+        await Database.SetAttemptsAsync(image.Id, 2, "HTTP 502");
+        await ClaimAsync("worker-a");
+
+        await Queue.ReleaseLeasesAsync("worker-a", CancellationToken.None);
+
+        var released = await Database.ReadImageAsync(image.Id);
+        Assert.That(released.State, Is.EqualTo(ImageState.Pending));
+        Assert.That((released.Attempts, released.LastError), Is.EqualTo((2, (string?)"HTTP 502")), "a release is not an attempt, nor does it take one back");
+    }
+
+    [Test]
     public async Task ReleaseLeasesAsync_WhenOthersHoldLeases_LeavesThemAlone()
     {
         await Database.SaveJobAsync(JobWithImages(4));
@@ -91,7 +106,7 @@ public sealed class SqlWorkQueueLeaseTests : SqlWorkQueueTestBase
 
         var images = (await Database.ReadImagesAsync()).ToDictionary(i => i.Id);
         Assert.That(theirs.Select(c => images[c.ImageId]), Has.All.Matches<ImageRow>(i =>
-            i.State == ImageState.Processing && i.LeaseOwner == "worker-b" && i.LeaseExpiresAt == LeaseExpiry(Start) && i.Attempts == 1));
+            i.State == ImageState.Processing && i.LeaseOwner == "worker-b" && i.LeaseExpiresAt == LeaseExpiry(Start) && i.Attempts == 0));
     }
 
     [Test]
@@ -104,7 +119,8 @@ public sealed class SqlWorkQueueLeaseTests : SqlWorkQueueTestBase
         var again = await ClaimAsync("worker-b");
 
         Assert.That(again.Select(c => c.ImageId), Is.EquivalentTo(first.Select(c => c.ImageId)));
-        Assert.That(again.Select(c => c.Attempt), Is.All.EqualTo(1));
+        Assert.That(again.Select(c => c.PriorAttempts), Is.All.Zero);
+        Assert.That((await Database.ReadImagesAsync()).Select(i => i.Attempts), Is.All.Zero);
     }
 
     [Test]
@@ -140,7 +156,7 @@ public sealed class SqlWorkQueueLeaseTests : SqlWorkQueueTestBase
     }
 
     [Test]
-    public async Task ReclaimExpiredLeasesAsync_WhenImagesWereReclaimed_TheyCanBeClaimedAgainAsASecondAttempt()
+    public async Task ReclaimExpiredLeasesAsync_WhenImagesWereReclaimed_TheyCanBeClaimedAgainWithoutCountingTheLapsedClaim()
     {
         await Database.SaveJobAsync(JobWithImages(2));
         var first = await ClaimAsync("worker-a");
@@ -150,7 +166,8 @@ public sealed class SqlWorkQueueLeaseTests : SqlWorkQueueTestBase
         var again = await ClaimAsync("worker-b");
 
         Assert.That(again.Select(c => c.ImageId), Is.EquivalentTo(first.Select(c => c.ImageId)));
-        Assert.That(again.Select(c => c.Attempt), Is.All.EqualTo(2));
+        Assert.That(again.Select(c => c.PriorAttempts), Is.All.Zero, "attempts count downloads recorded, not claims");
+        Assert.That((await Database.ReadImagesAsync()).Select(i => i.Attempts), Is.All.Zero);
     }
 
     [Test]

@@ -24,6 +24,7 @@ public sealed class SqlWorkQueueOutcomeTests : SqlWorkQueueTestBase
         Assert.That(image.LeaseOwner, Is.Null);
         Assert.That(image.LeaseExpiresAt, Is.Null);
         Assert.That(image.Attempts, Is.EqualTo(1));
+        Assert.That(image.LastError, Is.Null);
     }
 
     [Test]
@@ -53,6 +54,64 @@ public sealed class SqlWorkQueueOutcomeTests : SqlWorkQueueTestBase
         Assert.That(image.SettledAt, Is.EqualTo(Start));
         Assert.That(image.LeaseOwner, Is.Null);
         Assert.That(image.LeaseExpiresAt, Is.Null);
+        Assert.That(image.Attempts, Is.EqualTo(1));
+        Assert.That(image.LastError, Is.EqualTo("HTTP 404"));
+    }
+
+    [Test]
+    public async Task RecordOutcomesAsync_WhenOutcomeTookSeveralAttempts_AddsThemToTheRowsAttempts()
+    {
+        var job = await Database.SaveJobAsync(JobWithImages(2));
+        var images = await Database.ReadImagesAsync(job.Id);
+        await Database.SetAttemptsAsync(images[1].Id, 2);
+        var claimed = (await ClaimAsync("worker-a")).ToDictionary(c => c.ImageId);
+
+        await RecordAsync("worker-a", Success(claimed[images[0].Id], attempts: 3), Failure(claimed[images[1].Id], "HTTP 500", attempts: 3));
+
+        Assert.That((await Database.ReadImageAsync(images[0].Id)).Attempts, Is.EqualTo(3));
+        Assert.That((await Database.ReadImageAsync(images[1].Id)).Attempts, Is.EqualTo(2 + 3), "the attempts of an earlier claim are kept");
+    }
+
+    [Test]
+    public async Task RecordOutcomesAsync_WhenSuccessFollowedAFailedAttempt_KeepsItsLastError()
+    {
+        await Database.SaveJobAsync(JobWithImages(1));
+        var claimed = (await ClaimAsync("worker-a")).Single();
+
+        await RecordAsync("worker-a", Success(claimed, attempts: 3, lastError: "HTTP 503"));
+
+        var image = await Database.ReadImageAsync(claimed.ImageId);
+        Assert.That(image.State, Is.EqualTo(ImageState.Succeeded));
+        Assert.That(image.Error, Is.Null);
+        Assert.That((image.Attempts, image.LastError), Is.EqualTo((3, (string?)"HTTP 503")));
+    }
+
+    [Test]
+    public async Task RecordOutcomesAsync_WhenOutcomeHasNoLastError_KeepsTheEarlierOne()
+    {
+        await Database.SaveJobAsync(JobWithImages(1));
+        var imageId = (await Database.ReadImagesAsync()).Single().Id;
+        await Database.SetAttemptsAsync(imageId, 2, "HTTP 502");
+        var claimed = (await ClaimAsync("worker-a")).Single();
+
+        await RecordAsync("worker-a", Success(claimed, attempts: 1, lastError: null));
+
+        var image = await Database.ReadImageAsync(imageId);
+        Assert.That((image.State, image.Attempts, image.LastError), Is.EqualTo((ImageState.Succeeded, 3, (string?)"HTTP 502")));
+    }
+
+    [Test]
+    public async Task RecordOutcomesAsync_WhenOutcomeHasALastError_ReplacesTheEarlierOne()
+    {
+        await Database.SaveJobAsync(JobWithImages(1));
+        var imageId = (await Database.ReadImagesAsync()).Single().Id;
+        await Database.SetAttemptsAsync(imageId, 1, "HTTP 502");
+        var claimed = (await ClaimAsync("worker-a")).Single();
+
+        await RecordAsync("worker-a", Failure(claimed, "HTTP 404"));
+
+        var image = await Database.ReadImageAsync(imageId);
+        Assert.That((image.Error, image.Attempts, image.LastError), Is.EqualTo(((string?)"HTTP 404", 2, (string?)"HTTP 404")));
     }
 
     [Test]
@@ -137,13 +196,14 @@ public sealed class SqlWorkQueueOutcomeTests : SqlWorkQueueTestBase
     {
         var job = await Database.SaveJobAsync(JobWithImages(2));
         var claimed = await ClaimAsync("worker-a");
-        await RecordAsync("worker-a", Success(claimed[0]));
+        await RecordAsync("worker-a", Success(claimed[0], attempts: 2, lastError: "HTTP 503"));
 
-        await RecordAsync("worker-a", Success(claimed[0]));
+        await RecordAsync("worker-a", Success(claimed[0], attempts: 2, lastError: "HTTP 503"));
 
         var stored = await Database.ReadJobAsync(job.Id);
         Assert.That((stored.SucceededImages, stored.FailedImages), Is.EqualTo((1, 0)));
         Assert.That(stored.Status, Is.EqualTo(JobStatus.Ongoing));
+        Assert.That((await Database.ReadImageAsync(claimed[0].ImageId)).Attempts, Is.EqualTo(2), "the ignored repeat adds no attempts");
     }
 
     [Test]
@@ -156,6 +216,7 @@ public sealed class SqlWorkQueueOutcomeTests : SqlWorkQueueTestBase
 
         var stored = await Database.ReadJobAsync(job.Id);
         Assert.That((stored.SucceededImages, stored.FailedImages), Is.EqualTo((1, 0)));
+        Assert.That((await Database.ReadImageAsync(claimed[0].ImageId)).Attempts, Is.EqualTo(1));
     }
 
     [Test]
@@ -171,6 +232,7 @@ public sealed class SqlWorkQueueOutcomeTests : SqlWorkQueueTestBase
 
         var image = await Database.ReadImageAsync(claimed[0].ImageId);
         Assert.That((image.State, image.Width, image.Error), Is.EqualTo((ImageState.Succeeded, (int?)10, (string?)null)));
+        Assert.That((image.Attempts, image.LastError), Is.EqualTo((1, (string?)null)));
         var stored = await Database.ReadJobAsync(job.Id);
         Assert.That((stored.Status, stored.SucceededImages, stored.FailedImages), Is.EqualTo((JobStatus.Completed, 1, 0)));
         Assert.That(stored.CompletedAt, Is.EqualTo(completedAt));
@@ -185,10 +247,11 @@ public sealed class SqlWorkQueueOutcomeTests : SqlWorkQueueTestBase
         await Queue.ReclaimExpiredLeasesAsync(CancellationToken.None);
         var taken = (await ClaimAsync("worker-b")).Single();
 
-        await RecordAsync("worker-a", Success(lost));
+        await RecordAsync("worker-a", Success(lost, attempts: 3, lastError: "HTTP 503"));
 
         var image = await Database.ReadImageAsync(taken.ImageId);
         Assert.That((image.State, image.LeaseOwner, image.Width), Is.EqualTo((ImageState.Processing, (string?)"worker-b", (int?)null)));
+        Assert.That((image.Attempts, image.LastError), Is.EqualTo((0, (string?)null)));
         var stored = await Database.ReadJobAsync(job.Id);
         Assert.That((stored.Status, stored.SucceededImages, stored.FailedImages), Is.EqualTo((JobStatus.Ongoing, 0, 0)));
     }
@@ -201,13 +264,14 @@ public sealed class SqlWorkQueueOutcomeTests : SqlWorkQueueTestBase
         Clock.Advance(TimeSpan.FromSeconds(LeaseSeconds + 1));
         await Queue.ReclaimExpiredLeasesAsync(CancellationToken.None);
         var taken = (await ClaimAsync("worker-b")).Single();
-        await RecordAsync("worker-a", Failure(lost));
+        await RecordAsync("worker-a", Failure(lost, attempts: 3));
 
         await RecordAsync("worker-b", Success(taken));
 
         var stored = await Database.ReadJobAsync(job.Id);
         Assert.That((stored.Status, stored.SucceededImages, stored.FailedImages), Is.EqualTo((JobStatus.Completed, 1, 0)));
-        Assert.That((await Database.ReadImageAsync(taken.ImageId)).Attempts, Is.EqualTo(2));
+        var image = await Database.ReadImageAsync(taken.ImageId);
+        Assert.That((image.Attempts, image.LastError), Is.EqualTo((1, (string?)null)), "only the new owner's attempts are recorded");
     }
 
     [Test]
@@ -219,7 +283,8 @@ public sealed class SqlWorkQueueOutcomeTests : SqlWorkQueueTestBase
 
         await RecordAsync("worker-a", Success(claimed));
 
-        Assert.That((await Database.ReadImageAsync(claimed.ImageId)).State, Is.EqualTo(ImageState.Pending));
+        var image = await Database.ReadImageAsync(claimed.ImageId);
+        Assert.That((image.State, image.Attempts), Is.EqualTo((ImageState.Pending, 0)));
         Assert.That((await Database.ReadJobAsync(job.Id)).SucceededImages, Is.Zero);
     }
 

@@ -29,11 +29,11 @@ public abstract class SqlWorkQueueTestBase
     [TearDown]
     public async Task TearDownDatabase() => await Database.DisposeAsync();
 
-    protected static ImageOutcome Success(ClaimedImage image, int width = 640, int height = 480) =>
-        ImageOutcome.Succeeded(image, new ImageSize(width, height));
+    protected static ImageOutcome Success(ClaimedImage image, int width = 640, int height = 480, int attempts = 1, string? lastError = null) =>
+        ImageOutcome.Succeeded(image, new ImageSize(width, height), attempts, lastError);
 
-    protected static ImageOutcome Failure(ClaimedImage image, string error = "HTTP 404") =>
-        ImageOutcome.Failed(image, error);
+    protected static ImageOutcome Failure(ClaimedImage image, string error = "HTTP 404", int attempts = 1) =>
+        ImageOutcome.Failed(image, error, attempts);
 
     protected Task<IReadOnlyList<ClaimedImage>> ClaimAsync(string owner = "worker-a", int max = 100) =>
         Queue.ClaimAsync(owner, max, CancellationToken.None);
