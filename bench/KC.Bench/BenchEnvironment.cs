@@ -1,0 +1,74 @@
+using KC.TestSupport;
+
+namespace KC.Bench;
+
+/// <summary>What every scenario shares: the image server and its catalogs, the store ids, the sizes and a scratch folder.</summary>
+internal sealed class BenchEnvironment : IAsyncDisposable
+{
+    private BenchEnvironment(BenchOptions options, TestImageServer imageServer, IReadOnlyList<string> storeIds, string temporaryRoot)
+    {
+        Options = options;
+        ImageServer = imageServer;
+        StoreIds = storeIds;
+        TemporaryRoot = temporaryRoot;
+        Sizes = options.Quick ? WorkloadSizes.Quick : WorkloadSizes.Full;
+        Photos = ImageCatalog.Photos(imageServer);
+        Tiny = ImageCatalog.Tiny(imageServer);
+    }
+
+    public BenchOptions Options { get; }
+
+    public WorkloadSizes Sizes { get; }
+
+    public TestImageServer ImageServer { get; }
+
+    public ImageCatalog Photos { get; }
+
+    public ImageCatalog Tiny { get; }
+
+    /// <summary>Null for the master bundled with the service.</summary>
+    public string? StoreMasterPath => Options.StoreMasterPath;
+
+    public IReadOnlyList<string> StoreIds { get; }
+
+    /// <summary>Each service run's SQLite file lives in its own folder under this one.</summary>
+    public string TemporaryRoot { get; }
+
+    /// <summary>The last lines of the most recently stopped service, for the error report.</summary>
+    public string? LastServiceOutput { get; set; }
+
+    public static async Task<BenchEnvironment> StartAsync(BenchOptions options, CancellationToken cancellationToken)
+    {
+        // The service copies the bundled master beside its binaries, and so beside ours.
+        var storeIds = StoreMasterIds.Load(options.StoreMasterPath ?? Path.Combine(AppContext.BaseDirectory, "SampleData", "store-master.csv"));
+        var temporaryRoot = Path.Combine(Path.GetTempPath(), $"kc-bench-{Environment.ProcessId}");
+        Directory.CreateDirectory(temporaryRoot);
+
+        var imageServer = await TestImageServer.StartAsync();
+        var environment = new BenchEnvironment(options, imageServer, storeIds, temporaryRoot);
+        try
+        {
+            await environment.Photos.WarmUpAsync(cancellationToken);
+            await environment.Tiny.WarmUpAsync(cancellationToken);
+            return environment;
+        }
+        catch
+        {
+            await environment.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await ImageServer.DisposeAsync();
+        try
+        {
+            Directory.Delete(TemporaryRoot, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover scratch folder under the temp directory is harmless.
+        }
+    }
+}

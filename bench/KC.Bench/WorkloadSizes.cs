@@ -1,0 +1,30 @@
+namespace KC.Bench;
+
+/// <summary>How many images each scenario submits: the sizes, or small ones for <c>--quick</c>.</summary>
+internal sealed record WorkloadSizes(
+    IReadOnlyList<(int Slots, int Images)> Efficiency,
+    int QueueImages,
+    IReadOnlyList<(int Images, int Repeats)> Submits,
+    int StatusImages,
+    int FairnessBackgroundImages,
+    IReadOnlyList<int> MemoryImages)
+{
+    /// <summary>The workloads. 100,000-image submits are repeated 10 times, not 20: each one
+    /// leaves 100,000 rows behind, and the point is the median, which 10 already pin down.</summary>
+    public static WorkloadSizes Full { get; } = new(
+        Efficiency: [(64, 20_000), (256, 20_000), (1_024, 20_000)],
+        QueueImages: 50_000,
+        Submits: [(10_000, 20), (100_000, 10)],
+        StatusImages: 20_000,
+        FairnessBackgroundImages: 50_000,
+        MemoryImages: [10_000, 100_000]);
+
+    /// <summary>About 4 s of ideal GPU time per efficiency run; every scenario still runs end to end.</summary>
+    public static WorkloadSizes Quick { get; } = new(
+        Efficiency: [(64, 1_000), (256, 4_000), (1_024, 8_000)],
+        QueueImages: 5_000,
+        Submits: [(1_000, 5), (10_000, 5)],
+        StatusImages: 4_000,
+        FairnessBackgroundImages: 5_000,
+        MemoryImages: [2_000, 10_000]);
+}
