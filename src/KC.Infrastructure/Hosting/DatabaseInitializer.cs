@@ -1,3 +1,4 @@
+using KC.Application.Common.Interfaces;
 using KC.Infrastructure.Persistence;
 using KC.Infrastructure.StoreMaster;
 using Microsoft.EntityFrameworkCore;
@@ -57,7 +58,7 @@ internal sealed partial class DatabaseInitializer(
             throw new FileNotFoundException($"The store master CSV (StoreMaster:CsvPath) was not found at '{path}'.", path);
         }
 
-        var importer = services.GetRequiredService<StoreMasterImporter>();
+        var importer = services.GetRequiredService<IStoreImporter>();
         var file = File.OpenRead(path);
         await using (file.ConfigureAwait(false))
         {

@@ -1,14 +1,13 @@
 using System.Numerics;
 using CsvHelper;
+using KC.Application.Common.Exceptions;
+using KC.Application.Common.Interfaces;
 using KC.Domain.Stores;
 
 namespace KC.Infrastructure.StoreMaster;
 
 /// <summary>A store as read from the master; <see cref="Line"/> is the physical line its record starts on.</summary>
 public sealed record StoreMasterRow(int Line, string StoreId, string StoreName, string AreaCode);
-
-/// <summary>A record of the master that was refused: the physical line it starts on and why.</summary>
-public sealed record RejectedRow(int Line, string Reason);
 
 /// <summary>The usable stores of a master file and, ordered by line, the records that were refused.</summary>
 public sealed record StoreMasterParseResult(IReadOnlyList<StoreMasterRow> Rows, IReadOnlyList<RejectedRow> Rejected);

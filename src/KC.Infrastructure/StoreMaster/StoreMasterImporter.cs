@@ -1,18 +1,33 @@
+using KC.Application.Common.Interfaces;
 using KC.Domain.Stores;
 using KC.Infrastructure.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 namespace KC.Infrastructure.StoreMaster;
 
-/// <summary>What an import did: rows inserted, rows that changed a store, and rows refused with why.</summary>
-public sealed record StoreImportSummary(int Inserted, int Updated, int Unchanged, IReadOnlyList<RejectedRow> Rejected);
-
-/// <summary>Upserts a store-master CSV into the stores table in one transaction.</summary>
-public sealed class StoreMasterImporter(KcDbContext db)
+/// <summary>Upserts a store-master CSV into the stores table in one transaction: at start-up and for uploads.</summary>
+public sealed class StoreMasterImporter(KcDbContext db) : IStoreImporter
 {
+    // Two imports at once would both read a new id as absent and both insert it; one of them would
+    // then fail on the primary key. Stores are written by this node only through here.
+    private static readonly SemaphoreSlim OneAtATime = new(1, 1);
+
     public async Task<StoreImportSummary> ImportAsync(Stream csv, CancellationToken cancellationToken)
     {
         var parsed = StoreMasterCsvParser.Parse(csv);
+        await OneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await UpsertAsync(parsed, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            OneAtATime.Release();
+        }
+    }
+
+    private async Task<StoreImportSummary> UpsertAsync(StoreMasterParseResult parsed, CancellationToken cancellationToken)
+    {
         var existing = await db.Stores.ToDictionaryAsync(s => s.StoreId, StringComparer.Ordinal, cancellationToken).ConfigureAwait(false);
 
         int inserted = 0, updated = 0, unchanged = 0;
@@ -38,8 +53,16 @@ public sealed class StoreMasterImporter(KcDbContext db)
             }
         }
 
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        db.ChangeTracker.Clear();
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // A failed save must not leave its changes tracked for the next use of this context.
+            db.ChangeTracker.Clear();
+        }
+
         return new StoreImportSummary(inserted, updated, unchanged, parsed.Rejected);
     }
 }

@@ -1,4 +1,4 @@
-namespace KC.Infrastructure.StoreMaster;
+namespace KC.Application.Common.Exceptions;
 
 /// <summary>
 /// The store-master file as a whole cannot be read: it is empty, or its header lacks a required column

@@ -1,0 +1,45 @@
+using System.Globalization;
+
+namespace KC.Api.Contracts;
+
+/// <summary>A row of <c>GET /api/jobs/{job_id}/results.csv</c>: one image with its visit and store.</summary>
+public sealed record JobResultCsvRow(
+    string StoreId,
+    string? StoreName,
+    string? AreaCode,
+    DateTime VisitTime,
+    string ImageUrl,
+    string Status,
+    int? Width,
+    int? Height,
+    long? Perimeter,
+    string? Error);
+
+/// <summary>The columns of the results export and how a row fills them; a null is an empty field.</summary>
+public static class JobResultsCsv
+{
+    public static IReadOnlyList<string> Header { get; } =
+        ["store_id", "store_name", "area_code", "visit_time", "image_url", "status", "width", "height", "perimeter", "error"];
+
+    public static string FileName(long jobId) => $"job-{jobId}-results.csv";
+
+    public static IReadOnlyList<string?> Fields(JobResultCsvRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return
+        [
+            row.StoreId,
+            row.StoreName,
+            row.AreaCode,
+
+            // The JSON endpoints' form: UTC with a Z, fraction only when there is one.
+            row.VisitTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture),
+            row.ImageUrl,
+            row.Status,
+            row.Width?.ToString(CultureInfo.InvariantCulture),
+            row.Height?.ToString(CultureInfo.InvariantCulture),
+            row.Perimeter?.ToString(CultureInfo.InvariantCulture),
+            row.Error,
+        ];
+    }
+}

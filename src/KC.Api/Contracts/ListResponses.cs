@@ -1,0 +1,25 @@
+namespace KC.Api.Contracts;
+
+/// <summary>A job in the job list: its status and counters, without its visits.</summary>
+public sealed record JobSummaryResponse(
+    long JobId,
+    string Status,
+    DateTime CreatedAt,
+    DateTime? CompletedAt,
+    ProgressResponse Progress);
+
+/// <summary>A visit found by the visits query, with the job it came in and its images' results.</summary>
+public sealed record VisitResultResponse(
+    long JobId,
+    string StoreId,
+    string? StoreName,
+    string? AreaCode,
+    DateTime VisitTime,
+    IReadOnlyList<ImageResponse> Images);
+
+public sealed record StoreResponse(string StoreId, string StoreName, string AreaCode);
+
+/// <summary>The answer to a store-master upload.</summary>
+public sealed record StoreImportResponse(int Inserted, int Updated, int Unchanged, IReadOnlyList<RejectedRowResponse> Rejected);
+
+public sealed record RejectedRowResponse(int Line, string Reason);

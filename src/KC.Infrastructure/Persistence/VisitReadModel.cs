@@ -1,0 +1,142 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using KC.Application.Common.Interfaces;
+using KC.Application.Common.Paging;
+using Microsoft.EntityFrameworkCore;
+
+namespace KC.Infrastructure.Persistence;
+
+/// <summary>
+/// The visits query across jobs. The page of visits is read with hand-written SQL, then all their
+/// images with one EF query: two round trips per page (three with the count), never one per visit.
+/// </summary>
+internal sealed class VisitReadModel(KcDbContext db) : IVisitReadModel
+{
+    public async Task<ResultPage<VisitResultView>> SearchAsync(VisitSearch search, PageRequest page, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(search);
+        ArgumentNullException.ThrowIfNull(page);
+
+        var (total, visits) = await ReadVisitsAsync(search, page, cancellationToken).ConfigureAwait(false);
+        if (visits.Count == 0)
+        {
+            return new ResultPage<VisitResultView>([], page, total);
+        }
+
+        var visitIds = visits.Select(v => v.Id).ToList();
+        var images = await db.Images.AsNoTracking()
+            .Where(i => visitIds.Contains(i.VisitId))
+            .OrderBy(i => i.Sequence)
+            .Select(i => new { i.VisitId, View = new ImageView(i.Url, i.State, i.Attempts, i.Width, i.Height, i.Perimeter, i.Error, i.LastError) })
+            .ToListAsync(cancellationToken)
+            .ConfigureAwait(false);
+        var imagesByVisit = images.ToLookup(i => i.VisitId, i => i.View);
+
+        var items = visits
+            .Select(v => new VisitResultView(v.JobId, v.StoreId, v.StoreName, v.AreaCode, v.VisitTime, imagesByVisit[v.Id].ToList()))
+            .ToList();
+        return new ResultPage<VisitResultView>(items, page, total);
+    }
+
+    /// <summary>
+    /// Visit times are compared in SQL, which EF Core cannot translate: SQLite has no date type, and
+    /// EF stores a <see cref="DateTimeOffset"/> as text and refuses to compare or order by it. The
+    /// text is safe to compare as it stands, because the domain stores every visit time in UTC, so
+    /// every value has the form <c>yyyy-MM-dd HH:mm:ss.FFFFFFF+00:00</c> (Microsoft.Data.Sqlite's
+    /// format, fraction trimmed of trailing zeros and left out when zero). Fixed-width fields and one
+    /// offset make text order time order, and a missing or shorter fraction sorts first because
+    /// <c>+</c> sorts before <c>.</c> and every digit. The bounds are written in the same form, so
+    /// the range is a plain text comparison that can use ix_visits_store_id_visit_time.
+    /// </summary>
+    internal static string ToStoredText(DateTimeOffset time) =>
+        time.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF'+00:00'", CultureInfo.InvariantCulture);
+
+    private async Task<(long Total, List<VisitRow> Visits)> ReadVisitsAsync(VisitSearch search, PageRequest page, CancellationToken cancellationToken)
+    {
+        // Only the filters in use become SQL, so the planner sees plain predicates it can index.
+        var from = new StringBuilder(search.AreaCode is null
+            ? "FROM visits AS v LEFT JOIN stores AS s ON s.store_id = v.store_id WHERE 1 = 1"
+            : "FROM visits AS v JOIN stores AS s ON s.store_id = v.store_id WHERE s.area_code = @area");
+        if (search.StoreId is not null)
+        {
+            from.Append(" AND v.store_id = @store");
+        }
+
+        if (search.From is not null)
+        {
+            from.Append(" AND v.visit_time >= @from");
+        }
+
+        if (search.Before is not null)
+        {
+            from.Append(" AND v.visit_time < @before");
+        }
+
+        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var connection = db.Database.GetDbConnection();
+            long total;
+            await using (var count = connection.CreateCommand($"SELECT COUNT(*) {from}"))
+            {
+                AddFilters(count, search);
+                total = Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+            }
+
+            var visits = new List<VisitRow>();
+            if (page.Offset >= total)
+            {
+                return (total, visits);
+            }
+
+            await using var select = connection.CreateCommand(
+                $"SELECT v.id, v.job_id, v.store_id, s.store_name, s.area_code, v.visit_time {from} ORDER BY v.visit_time, v.id LIMIT @take OFFSET @skip");
+            AddFilters(select, search);
+            select.AddParameter("@take", page.PageSize);
+            select.AddParameter("@skip", page.Offset);
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                visits.Add(new VisitRow(
+                    reader.GetInt64(0),
+                    reader.GetInt64(1),
+                    reader.GetString(2),
+                    reader.IsDBNull(3) ? null : reader.GetString(3),
+                    reader.IsDBNull(4) ? null : reader.GetString(4),
+                    reader.GetFieldValue<DateTimeOffset>(5)));
+            }
+
+            return (total, visits);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static void AddFilters(DbCommand command, VisitSearch search)
+    {
+        if (search.AreaCode is not null)
+        {
+            command.AddParameter("@area", search.AreaCode);
+        }
+
+        if (search.StoreId is not null)
+        {
+            command.AddParameter("@store", search.StoreId);
+        }
+
+        if (search.From is { } from)
+        {
+            command.AddParameter("@from", ToStoredText(from));
+        }
+
+        if (search.Before is { } before)
+        {
+            command.AddParameter("@before", ToStoredText(before));
+        }
+    }
+
+    private sealed record VisitRow(long Id, long JobId, string StoreId, string? StoreName, string? AreaCode, DateTimeOffset VisitTime);
+}
