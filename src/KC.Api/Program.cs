@@ -10,6 +10,11 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.FileProviders;
 using Scalar.AspNetCore;
 
+// SQLite's "async" calls complete synchronously, so queue writes hold pool threads while they run.
+// Start with enough threads that a status poll never waits for the pool to grow.
+ThreadPool.GetMinThreads(out var minWorkers, out var minIo);
+ThreadPool.SetMinThreads(Math.Max(minWorkers, 32), minIo);
+
 var builder = WebApplication.CreateBuilder(args);
 
 var limits = builder.Configuration.GetSection(SubmitLimits.SectionName).Get<SubmitLimits>() ?? new SubmitLimits();

@@ -1,6 +1,8 @@
 using System.Net;
 using KC.Application.Common.Interfaces;
 using KC.Application.Processing;
+using KC.Infrastructure.Callbacks;
+using KC.Application.Stores.Commands.ImportStores;
 using KC.Infrastructure.Health;
 using KC.Infrastructure.Hosting;
 using KC.Infrastructure.Imaging;
@@ -38,6 +40,11 @@ public static class DependencyInjection
             .Validate(o => o.MaxImageBytes >= 1, "Processing:MaxImageBytes must be positive")
             .ValidateOnStart();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<ProcessingOptions>>().Value);
+        services.AddOptions<StoreImportLimits>()
+            .Bind(configuration.GetSection(StoreImportLimits.SectionName))
+            .Validate(o => o.MaxStoreImportBytes >= 1, "Api:MaxStoreImportBytes must be positive")
+            .ValidateOnStart();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<StoreImportLimits>>().Value);
         services.AddSingleton(new NodeIdentity(configuration["Node:Id"] is { Length: > 0 } id ? id : Environment.MachineName));
         services.AddSingleton(TimeProvider.System);
 
@@ -58,6 +65,9 @@ public static class DependencyInjection
         // master are ready before the worker claims its first image.
         services.AddHostedService<DatabaseInitializer>();
         services.AddHostedService<ProcessingWorker>();
+
+        // Completion callbacks: their own queue table and dispatcher, through the same network guard.
+        services.AddCallbacks(configuration);
         return services;
     }
 
@@ -74,14 +84,19 @@ public static class DependencyInjection
         }
 
         var pragmas = new SqlitePragmas(database.BusyTimeoutMilliseconds);
-        services.AddDbContextFactory<KcDbContext>(options => options
+
+        // Pooled: status polls and queue statements reuse contexts instead of building one each time.
+        services.AddPooledDbContextFactory<KcDbContext>(options => options
             .UseSqlite(connectionString)
             .AddInterceptors(pragmas));
 
         services.AddScoped<IJobRepository, JobRepository>();
         services.AddScoped<IJobReadModel, JobReadModel>();
         services.AddScoped<IStoreMaster, StoreMasterRepository>();
-        services.AddScoped<StoreMasterImporter>();
+        services.AddScoped<IStoreImporter, StoreMasterImporter>();
+        services.AddScoped<IJobListReadModel, JobListReadModel>();
+        services.AddScoped<IVisitReadModel, VisitReadModel>();
+        services.AddScoped<IStoreReadModel, StoreReadModel>();
     }
 
     /// <summary>The download stage: measurer, GPU step, and the guarded, resilient image client.

@@ -24,7 +24,14 @@ public sealed record JobDetailsResponse(
     DateTime? EstimatedCompletionAt,
     ProgressResponse Progress,
     IReadOnlyList<VisitResponse> Visits,
-    IReadOnlyList<StoreErrorResponse> Error);
+    IReadOnlyList<StoreErrorResponse> Error,
+    CallbackResponse? Callback);
+
+/// <summary>The job's completion callback: <c>pending</c>, <c>delivered</c> or <c>failed</c>, with every attempt so far.</summary>
+public sealed record CallbackResponse(string Url, string Status, IReadOnlyList<CallbackAttemptResponse> Attempts);
+
+/// <summary>One POST of the callback: the receiver's HTTP status, or the error when no response came.</summary>
+public sealed record CallbackAttemptResponse(DateTime At, int? StatusCode, string? Error);
 
 public sealed record VisitResponse(
     string StoreId,

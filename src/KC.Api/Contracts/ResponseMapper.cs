@@ -29,6 +29,11 @@ public static partial class ResponseMapper
     [MapProperty(nameof(ImageView.State), nameof(ImageResponse.Status), Use = nameof(StateToWord))]
     private static partial ImageResponse ToResponse(ImageView image);
 
+    [MapProperty(nameof(CallbackView.Status), nameof(CallbackResponse.Status), Use = nameof(CallbackStatusToWord))]
+    private static partial CallbackResponse ToResponse(CallbackView callback);
+
+    private static partial CallbackAttemptResponse ToResponse(CallbackAttemptView attempt);
+
     private static ProgressResponse ToResponse(JobProgress progress) =>
         new(progress.Total, progress.Succeeded, progress.Failed, progress.Pending);
 
@@ -50,6 +55,14 @@ public static partial class ResponseMapper
         ImageState.Failed => "failed",
         ImageState.Cancelled => "cancelled",
         _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
+    };
+
+    private static string CallbackStatusToWord(CallbackStatus status) => status switch
+    {
+        CallbackStatus.Pending => "pending",
+        CallbackStatus.Delivered => "delivered",
+        CallbackStatus.Failed => "failed",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
     };
 
     private static DateTime ToUtc(DateTimeOffset time) => time.UtcDateTime;

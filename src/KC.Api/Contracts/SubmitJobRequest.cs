@@ -10,6 +10,9 @@ public sealed class SubmitJobRequest
     public int? Count { get; init; }
 
     public IReadOnlyList<VisitRequest?>? Visits { get; init; }
+
+    /// <summary>Optional: an absolute http or https URL that receives the final status body, POSTed when the job settles.</summary>
+    public string? CallbackUrl { get; init; }
 }
 
 public sealed class VisitRequest

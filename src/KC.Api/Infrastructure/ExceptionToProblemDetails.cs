@@ -22,6 +22,9 @@ internal sealed partial class ExceptionToProblemDetails(
             ConflictException conflict => WithError(
                 new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "Conflict.", Detail = conflict.Message },
                 conflict.Message),
+            IdempotencyKeyMismatchException mismatch => WithError(
+                new ProblemDetails { Status = StatusCodes.Status422UnprocessableEntity, Title = "Idempotency key reused.", Detail = mismatch.Message },
+                mismatch.Message),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => ErrorBodies.BadRequest(
                 $"body: exceeds the request body size limit of {httpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize} bytes (Api:MaxRequestBodyBytes)"),
             BadHttpRequestException bad => WithError(

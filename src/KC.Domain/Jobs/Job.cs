@@ -30,6 +30,9 @@ public sealed class Job
 
     public int FailedImages { get; private set; }
 
+    /// <summary>Where the job's final status is POSTed once it settles; null when the client asked for none.</summary>
+    public string? CallbackUrl { get; private set; }
+
     public IReadOnlyCollection<StoreVisit> Visits => _visits.AsReadOnly();
 
     public JobProgress Progress => new(TotalImages, SucceededImages, FailedImages);
@@ -37,8 +40,9 @@ public sealed class Job
     /// <summary>
     /// Creates a job from its visits. Images of a visit whose store is unknown settle at once as
     /// failed, without being downloaded; a job made only of such visits is failed from the start.
+    /// A <paramref name="callbackUrl"/>, when given, must be an absolute http or https URL.
     /// </summary>
-    public static Job Submit(IReadOnlyCollection<NewVisit> visits, Func<string, bool> isKnownStore, DateTimeOffset now)
+    public static Job Submit(IReadOnlyCollection<NewVisit> visits, Func<string, bool> isKnownStore, DateTimeOffset now, string? callbackUrl = null)
     {
         ArgumentNullException.ThrowIfNull(visits);
         ArgumentNullException.ThrowIfNull(isKnownStore);
@@ -48,7 +52,13 @@ public sealed class Job
             throw new DomainRuleException(JobRules.JobHasVisits, "A job must have at least one visit.");
         }
 
-        var job = new Job { Status = JobStatus.Ongoing, CreatedAt = now };
+        // The same test as an image URL: the callback is fetched by the same guarded HTTP stack.
+        if (callbackUrl is not null && !ImageTask.IsAcceptableUrl(callbackUrl))
+        {
+            throw new DomainRuleException(JobRules.CallbackUrlIsAbsoluteHttp, $"The callback URL '{callbackUrl}' is not an absolute http or https URL.");
+        }
+
+        var job = new Job { Status = JobStatus.Ongoing, CreatedAt = now, CallbackUrl = callbackUrl };
         var sequence = 0;
         foreach (var visit in visits)
         {

@@ -14,4 +14,5 @@ public static class JobRules
     public const string OnlyOngoingJobCancels = nameof(OnlyOngoingJobCancels);
     public const string JobIdAssignedOnce = nameof(JobIdAssignedOnce);
     public const string ProgressIsConsistent = nameof(ProgressIsConsistent);
+    public const string CallbackUrlIsAbsoluteHttp = nameof(CallbackUrlIsAbsoluteHttp);
 }

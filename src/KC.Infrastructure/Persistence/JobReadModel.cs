@@ -31,7 +31,7 @@ internal sealed class JobReadModel(KcDbContext db) : IJobReadModel
     {
         var job = await db.Jobs.AsNoTracking()
             .Where(j => j.Id == jobId)
-            .Select(j => new { j.Status, j.CreatedAt, j.CompletedAt, j.TotalImages, j.SucceededImages, j.FailedImages })
+            .Select(j => new { j.Status, j.CreatedAt, j.CompletedAt, j.TotalImages, j.SucceededImages, j.FailedImages, j.CallbackUrl })
             .FirstOrDefaultAsync(cancellationToken)
             .ConfigureAwait(false);
         if (job is null)
@@ -75,7 +75,10 @@ internal sealed class JobReadModel(KcDbContext db) : IJobReadModel
             job.CompletedAt,
             new JobProgress(job.TotalImages, job.SucceededImages, job.FailedImages),
             visitViews,
-            errors);
+            errors)
+        {
+            Callback = await CallbackReads.GetAsync(db, jobId, job.CallbackUrl, cancellationToken).ConfigureAwait(false),
+        };
     }
 
     private static JobStatus VisitStatus(List<ImageView> images) =>

@@ -1,8 +1,11 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text;
+using KC.Application.Common.Exceptions;
 using KC.Application.Common.Interfaces;
 using KC.Domain.Jobs;
+using KC.Infrastructure.Callbacks;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace KC.Infrastructure.Persistence;
@@ -10,18 +13,44 @@ namespace KC.Infrastructure.Persistence;
 /// <summary>
 /// Stores new jobs with hand-written multi-row inserts in one transaction: a 100,000-image job is
 /// a few hundred statements instead of 100,000 tracked entities, and it is durable (and visible to
-/// the workers) the moment the transaction commits.
+/// the workers) the moment the transaction commits. The job's idempotency key and, for a job that
+/// is settled from the start, its completion callback are part of the same transaction.
 /// </summary>
 internal sealed class JobRepository(KcDbContext db) : IJobRepository
 {
     private const int ImagesPerStatement = 1_000;
 
-    private readonly List<Job> _added = [];
+    // Expired idempotency keys deleted by one keyed submit, at most: the purge rides along with
+    // submits without ever making one of them long.
+    private const int ExpiredKeysPurgedPerSubmit = 500;
+
+    private const int SqliteConstraintPrimaryKey = 1555;
+    private const int SqliteConstraintUnique = 2067;
+
+    private static readonly string PurgeExpiredKeysSql = $"""
+        DELETE FROM {Schema.IdempotencyKeys.Table}
+        WHERE expires_at <= @now AND (idempotency_key = @key OR idempotency_key IN (
+            SELECT idempotency_key FROM {Schema.IdempotencyKeys.Table} WHERE expires_at <= @now ORDER BY expires_at LIMIT {ExpiredKeysPurgedPerSubmit}))
+        """;
+
+    private static readonly string InsertKeySql = $"""
+        INSERT INTO {Schema.IdempotencyKeys.Table} (idempotency_key, request_hash, job_id, created_at, expires_at)
+        VALUES (@key, @hash, @job, @created, @expires)
+        """;
+
+    private readonly List<(Job Job, NewIdempotencyKey? Key)> _added = [];
 
     public void Add(Job job)
     {
         ArgumentNullException.ThrowIfNull(job);
-        _added.Add(job);
+        _added.Add((job, null));
+    }
+
+    public void Add(Job job, NewIdempotencyKey idempotencyKey)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(idempotencyKey);
+        _added.Add((job, idempotencyKey));
     }
 
     public async Task SaveChangesAsync(CancellationToken cancellationToken)
@@ -37,9 +66,9 @@ internal sealed class JobRepository(KcDbContext db) : IJobRepository
         {
             var connection = db.Database.GetDbConnection();
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var job in _added)
+            foreach (var (job, key) in _added)
             {
-                ids.Add(await InsertAsync(connection, transaction, job, cancellationToken).ConfigureAwait(false));
+                ids.Add(await InsertAsync(connection, transaction, job, key, cancellationToken).ConfigureAwait(false));
             }
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -51,10 +80,20 @@ internal sealed class JobRepository(KcDbContext db) : IJobRepository
 
         for (var i = 0; i < _added.Count; i++)
         {
-            _added[i].AssignId(ids[i]);
+            _added[i].Job.AssignId(ids[i]);
         }
 
         _added.Clear();
+    }
+
+    public async Task<IdempotencyKeyRecord?> FindIdempotencyKeyAsync(string key, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var nowMs = now.ToUnixTimeMilliseconds();
+        return await db.Set<IdempotencyKey>().AsNoTracking()
+            .Where(k => k.Key == key && k.ExpiresAt > nowMs)
+            .Select(k => new IdempotencyKeyRecord(k.Key, k.RequestHash, k.JobId))
+            .FirstOrDefaultAsync(cancellationToken)
+            .ConfigureAwait(false);
     }
 
     public async Task<JobStatus?> TryCancelAsync(long jobId, DateTimeOffset now, CancellationToken cancellationToken)
@@ -79,6 +118,7 @@ internal sealed class JobRepository(KcDbContext db) : IJobRepository
                 cancelImages.AddParameter("@id", jobId);
                 cancelImages.AddParameter("@now", now);
                 await cancelImages.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await CallbackOutbox.EnqueueAsync(connection, transaction, [jobId], now, cancellationToken).ConfigureAwait(false);
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 return JobStatus.Cancelled;
             }
@@ -94,13 +134,18 @@ internal sealed class JobRepository(KcDbContext db) : IJobRepository
         }
     }
 
-    private static async Task<long> InsertAsync(DbConnection connection, DbTransaction transaction, Job job, CancellationToken cancellationToken)
+    private static async Task<long> InsertAsync(
+        DbConnection connection,
+        DbTransaction transaction,
+        Job job,
+        NewIdempotencyKey? key,
+        CancellationToken cancellationToken)
     {
         long jobId;
         await using (var insertJob = connection.CreateCommand(
             """
-            INSERT INTO jobs (status, created_at, completed_at, total_images, succeeded_images, failed_images)
-            VALUES (@status, @created, @completed, @total, @succeeded, @failed)
+            INSERT INTO jobs (status, created_at, completed_at, total_images, succeeded_images, failed_images, callback_url)
+            VALUES (@status, @created, @completed, @total, @succeeded, @failed, @callback)
             RETURNING id
             """,
             transaction))
@@ -111,7 +156,15 @@ internal sealed class JobRepository(KcDbContext db) : IJobRepository
             insertJob.AddParameter("@total", job.TotalImages);
             insertJob.AddParameter("@succeeded", job.SucceededImages);
             insertJob.AddParameter("@failed", job.FailedImages);
+            insertJob.AddParameter("@callback", job.CallbackUrl);
             jobId = Convert.ToInt64(await insertJob.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        }
+
+        // Right after the job row and before the images: a duplicate key fails here, before the
+        // bulk of the work, and takes the job row down with the transaction.
+        if (key is not null)
+        {
+            await InsertIdempotencyKeyAsync(connection, transaction, jobId, key, cancellationToken).ConfigureAwait(false);
         }
 
         await using var insertVisit = connection.CreateCommand(
@@ -143,8 +196,50 @@ internal sealed class JobRepository(KcDbContext db) : IJobRepository
             await insertImages.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        // Every store unknown: the job is settled already, so its callback is due now.
+        if (job.Status != JobStatus.Ongoing)
+        {
+            await CallbackOutbox.EnqueueAsync(connection, transaction, [jobId], job.CompletedAt ?? job.CreatedAt, cancellationToken).ConfigureAwait(false);
+        }
+
         return jobId;
     }
+
+    private static async Task InsertIdempotencyKeyAsync(
+        DbConnection connection,
+        DbTransaction transaction,
+        long jobId,
+        NewIdempotencyKey key,
+        CancellationToken cancellationToken)
+    {
+        // An expired row of the same key goes first, or it would block the key's reuse.
+        await using (var purge = connection.CreateCommand(PurgeExpiredKeysSql, transaction))
+        {
+            purge.AddParameter("@key", key.Key);
+            purge.AddParameter("@now", key.CreatedAt.ToUnixTimeMilliseconds());
+            await purge.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var insert = connection.CreateCommand(InsertKeySql, transaction);
+        insert.AddParameter("@key", key.Key);
+        insert.AddParameter("@hash", key.RequestHash);
+        insert.AddParameter("@job", jobId);
+        insert.AddParameter("@created", key.CreatedAt);
+        insert.AddParameter("@expires", key.ExpiresAt.ToUnixTimeMilliseconds());
+        try
+        {
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbException ex) when (IsUniqueViolation(ex))
+        {
+            throw new IdempotencyKeyTakenException($"Idempotency-Key '{key.Key}' was stored by a concurrent submit.", ex);
+        }
+    }
+
+    /// <summary>SQLite's primary-key or unique constraint; PostgreSQL's unique_violation.</summary>
+    private static bool IsUniqueViolation(DbException exception) =>
+        exception is SqliteException { SqliteExtendedErrorCode: SqliteConstraintPrimaryKey or SqliteConstraintUnique }
+        || exception.SqlState == "23505";
 
     private static DbCommand BuildImageInsert(DbConnection connection, DbTransaction transaction, long jobId, List<(long VisitId, ImageTask Image)> chunk)
     {

@@ -27,4 +27,19 @@ internal static class Schema
     {
         public const string Table = "stores";
     }
+
+    public static class IdempotencyKeys
+    {
+        public const string Table = "idempotency_keys";
+    }
+
+    public static class CallbackDeliveries
+    {
+        public const string Table = "callback_deliveries";
+    }
+
+    public static class CallbackAttempts
+    {
+        public const string Table = "callback_attempts";
+    }
 }

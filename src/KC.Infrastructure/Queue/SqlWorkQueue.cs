@@ -1,6 +1,7 @@
 using System.Data.Common;
 using KC.Application.Processing;
 using KC.Domain.Jobs;
+using KC.Infrastructure.Callbacks;
 using KC.Infrastructure.Persistence;
 using Microsoft.EntityFrameworkCore;
 
@@ -222,12 +223,19 @@ internal sealed class SqlWorkQueue(
         var settleId = settle.AddParameter("@id", 0L);
         var status = settle.AddParameter("@status", 0);
         settle.AddParameter("@completed", now);
+        var newlySettled = new List<long>(settled.Count);
         foreach (var (job, jobStatus) in settled)
         {
             settleId.Value = job;
             status.Value = (int)jobStatus;
-            await settle.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            if (await settle.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
+            {
+                newlySettled.Add(job);
+            }
         }
+
+        // In the settling transaction, so a settled job's callback is never lost.
+        await CallbackOutbox.EnqueueAsync(connection, transaction, newlySettled, now, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)

@@ -163,7 +163,28 @@ public sealed class JobReadModelTests
         Assert.That(details.Visits[1].Images, Is.EqualTo(new[]
         {
             new ImageView(s2[0], ImageState.Succeeded, 1, 643, 480, 2_246, null),
-            new ImageView(s2[1], ImageState.Failed, 1, null, null, null, "HTTP 404"),
+            new ImageView(s2[1], ImageState.Failed, 1, null, null, null, "HTTP 404", LastError: "HTTP 404"),
+        }));
+    }
+
+    [Test]
+    public async Task GetDetailsAsync_WhenImageSucceededAfterFailedAttempts_ReturnsItsAttemptsAndLastError()
+    {
+        var job = await _database.SaveJobAsync(NewJob([Visit("S1", 2)]));
+        var queue = new SqlWorkQueue(_database.Factory, new ProcessingOptions(), new FakeTimeProvider(ProcessedAt));
+        var claimed = (await queue.ClaimAsync("worker", 10, CancellationToken.None)).OrderBy(c => c.ImageId).ToList();
+        await queue.RecordOutcomesAsync(
+            "worker",
+            [ImageOutcome.Succeeded(claimed[0], new ImageSize(640, 480), attempts: 3, lastError: "HTTP 503")],
+            CancellationToken.None);
+
+        var details = await GetDetailsAsync(job.Id);
+
+        var s1 = Urls("S1", 2);
+        Assert.That(details!.Visits.Single().Images, Is.EqualTo(new[]
+        {
+            new ImageView(s1[0], ImageState.Succeeded, 3, 640, 480, 2_240, null, LastError: "HTTP 503"),
+            new ImageView(s1[1], ImageState.Processing, 0, null, null, null, null, LastError: null),
         }));
     }
 

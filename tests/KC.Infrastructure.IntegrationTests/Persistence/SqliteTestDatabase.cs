@@ -19,6 +19,7 @@ internal sealed record ImageRow(
     int? Height,
     long? Perimeter,
     string? Error,
+    string? LastError,
     DateTimeOffset? SettledAt,
     string? LeaseOwner,
     long? LeaseExpiresAt,
@@ -125,6 +126,7 @@ internal sealed class SqliteTestDatabase : IAsyncDisposable
                 i.Height,
                 i.Perimeter,
                 i.Error,
+                i.LastError,
                 i.SettledAt,
                 EF.Property<string?>(i, Schema.Images.LeaseOwner),
                 EF.Property<long?>(i, Schema.Images.LeaseExpiresAt),
@@ -134,6 +136,16 @@ internal sealed class SqliteTestDatabase : IAsyncDisposable
 
     public async Task<ImageRow> ReadImageAsync(long imageId) =>
         (await ReadImagesAsync()).Single(i => i.Id == imageId);
+
+    /// <summary>
+    /// Writes an image's attempts and last error directly, as if earlier claims had recorded them
+    /// (the queue itself only adds to them when an outcome is recorded).
+    /// </summary>
+    public async Task SetAttemptsAsync(long imageId, int attempts, string? lastError = null)
+    {
+        await using var db = CreateContext();
+        await db.Database.ExecuteSqlAsync($"UPDATE images SET attempts = {attempts}, last_error = {lastError} WHERE id = {imageId}");
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -25,6 +25,9 @@ public sealed record JobDetailsView(
 {
     /// <summary>When the job should settle at its observed rate; set by the query handler, which owns the clock.</summary>
     public DateTimeOffset? EstimatedCompletionAt { get; init; }
+
+    /// <summary>The completion callback and its delivery attempts; null when the job was submitted without a <c>callback_url</c>.</summary>
+    public CallbackView? Callback { get; init; }
 }
 
 public sealed record VisitView(

@@ -7,10 +7,26 @@ public interface IJobRepository
 {
     void Add(Job job);
 
-    Task SaveChangesAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// Adds a job whose submit carried an <c>Idempotency-Key</c>. <see cref="SaveChangesAsync"/> stores
+    /// the key in the job's transaction, so neither exists without the other; when a concurrent
+    /// submit stored the same unexpired key first, it stores nothing and throws
+    /// <see cref="Exceptions.IdempotencyKeyTakenException"/>. Expired keys are purged on the way.
+    /// </summary>
+    void Add(Job job, NewIdempotencyKey idempotencyKey);
 
     /// <summary>
-    /// Cancels the job if it is ongoing, with its unsettled images, in one transaction. Returns the
+    /// Stores the added jobs, each in one transaction with its visits, its images, its idempotency key
+    /// and, for a job already settled (every store unknown), its pending completion callback.
+    /// </summary>
+    Task SaveChangesAsync(CancellationToken cancellationToken);
+
+    /// <summary>The unexpired idempotency key <paramref name="key"/>, or null when there is none.</summary>
+    Task<IdempotencyKeyRecord?> FindIdempotencyKeyAsync(string key, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Cancels the job if it is ongoing, with its unsettled images, in one transaction that also
+    /// queues its completion callback, if it has one. Returns the
     /// job's status afterwards (<see cref="JobStatus.Cancelled"/> when this call or an earlier one
     /// cancelled it), or null when there is no such job.
     /// </summary>

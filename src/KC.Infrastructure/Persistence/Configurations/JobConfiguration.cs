@@ -17,6 +17,7 @@ internal sealed class JobConfiguration : IEntityTypeConfiguration<Job>
         builder.Property(j => j.TotalImages).HasColumnName("total_images");
         builder.Property(j => j.SucceededImages).HasColumnName("succeeded_images");
         builder.Property(j => j.FailedImages).HasColumnName("failed_images");
+        builder.Property(j => j.CallbackUrl).HasColumnName("callback_url");
         builder.Ignore(j => j.Progress);
 
         builder.HasMany(j => j.Visits).WithOne().HasForeignKey(v => v.JobId).OnDelete(DeleteBehavior.Cascade);

@@ -49,7 +49,30 @@ public sealed class SubmitJobValidator : AbstractValidator<SubmitJobCommand>
             .NotNull().WithMessage("must be an object")
             .SetValidator(new VisitValidator(limits)!)
             .OverridePropertyName("visits");
+
+        RuleFor(c => c.CallbackUrl)
+            .Must(url => UrlProblem(url, limits) is null)
+            .When(c => c.CallbackUrl is not null)
+            .WithMessage((_, url) => UrlProblem(url, limits))
+            .OverridePropertyName("callback_url");
+
+        // A header, so the failure names the header.
+        RuleFor(c => c.IdempotencyKey)
+            .Must(IsAcceptableIdempotencyKey)
+            .When(c => c.IdempotencyKey is not null)
+            .WithMessage($"must be 1 to {SubmitLimits.MaxIdempotencyKeyLength} printable ASCII characters")
+            .OverridePropertyName("Idempotency-Key");
     }
+
+    /// <summary>1–200 characters from space to tilde: no control characters, nothing outside ASCII.</summary>
+    private static bool IsAcceptableIdempotencyKey(string? key) =>
+        key is { Length: > 0 and <= SubmitLimits.MaxIdempotencyKeyLength } && key.All(c => c is >= ' ' and <= '~');
+
+    /// <summary>The first thing wrong with an image or callback URL, or null; the length limit first, so a huge value is not parsed.</summary>
+    private static string? UrlProblem(string? url, SubmitLimits limits) =>
+        url is not null && url.Trim().Length > limits.MaxUrlLength
+            ? $"exceeds the limit of {limits.MaxUrlLength} characters per URL (Api:MaxUrlLength)"
+            : ImageTask.IsAcceptableUrl(url?.Trim()) ? null : "must be an absolute http or https URL";
 
     private sealed class VisitValidator : AbstractValidator<SubmittedVisit>
     {
@@ -79,11 +102,5 @@ public sealed class SubmitJobValidator : AbstractValidator<SubmitJobCommand>
                 .WithMessage("must be an RFC 3339 timestamp with an offset, such as 2025-03-11T12:00:00Z")
                 .OverridePropertyName("visit_time");
         }
-
-        /// <summary>The first thing wrong with one image URL, or null; the length limit first, so a huge value is not parsed.</summary>
-        private static string? UrlProblem(string? url, SubmitLimits limits) =>
-            url is not null && url.Trim().Length > limits.MaxUrlLength
-                ? $"exceeds the limit of {limits.MaxUrlLength} characters per URL (Api:MaxUrlLength)"
-                : ImageTask.IsAcceptableUrl(url?.Trim()) ? null : "must be an absolute http or https URL";
     }
 }

@@ -1,0 +1,28 @@
+using KC.Application.Jobs.Commands.SubmitJob;
+using KC.Domain.Jobs;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace KC.Infrastructure.Persistence.Configurations;
+
+internal sealed class IdempotencyKeyConfiguration : IEntityTypeConfiguration<IdempotencyKey>
+{
+    public void Configure(EntityTypeBuilder<IdempotencyKey> builder)
+    {
+        builder.ToTable(Schema.IdempotencyKeys.Table);
+
+        // The primary key is what makes a concurrent duplicate fail instead of creating a second job.
+        builder.HasKey(k => k.Key);
+        builder.Property(k => k.Key).HasColumnName("idempotency_key").HasMaxLength(SubmitLimits.MaxIdempotencyKeyLength);
+        builder.Property(k => k.RequestHash).HasColumnName("request_hash").HasMaxLength(64).IsRequired();
+        builder.Property(k => k.JobId).HasColumnName("job_id");
+        builder.Property(k => k.CreatedAt).HasColumnName("created_at");
+        builder.Property(k => k.ExpiresAt).HasColumnName("expires_at");
+
+        builder.HasOne<Job>().WithMany().HasForeignKey(k => k.JobId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(k => k.JobId).HasDatabaseName("ix_idempotency_keys_job_id");
+
+        // The purge of expired keys walks this.
+        builder.HasIndex(k => k.ExpiresAt).HasDatabaseName("ix_idempotency_keys_expires_at");
+    }
+}

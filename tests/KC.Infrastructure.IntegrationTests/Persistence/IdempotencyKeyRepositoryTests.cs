@@ -1,0 +1,109 @@
+using KC.Application.Common.Exceptions;
+using KC.Application.Common.Interfaces;
+using KC.Domain.Jobs;
+using Microsoft.EntityFrameworkCore;
+using static KC.Infrastructure.IntegrationTests.Persistence.TestData;
+
+namespace KC.Infrastructure.IntegrationTests.Persistence;
+
+/// <summary>Idempotency keys in <c>JobRepository</c>: stored in the job's transaction, unique, purged once expired.</summary>
+[TestFixture]
+public sealed class IdempotencyKeyRepositoryTests
+{
+    private SqliteTestDatabase _database = null!;
+
+    [SetUp]
+    public async Task SetUp() => _database = await SqliteTestDatabase.CreateAsync();
+
+    [TearDown]
+    public async Task TearDown() => await _database.DisposeAsync();
+
+    [Test]
+    public async Task SaveChangesAsync_WhenTheJobCarriesAKey_StoresTheKeyNamingTheJob()
+    {
+        var job = JobWithImages(2);
+
+        await SaveAsync(job, Key("k1", "hash-1"));
+
+        Assert.That(await FindAsync("k1", Now), Is.EqualTo(new IdempotencyKeyRecord("k1", "hash-1", job.Id)));
+    }
+
+    [Test]
+    public async Task SaveChangesAsync_WhenTheKeyIsStoredAlready_ThrowsTakenAndStoresNothingOfTheJob()
+    {
+        var first = JobWithImages(1);
+        await SaveAsync(first, Key("k1", "hash-1"));
+        var second = NewJob([Visit("S2", 3)]);
+
+        Func<Task> act = () => SaveAsync(second, Key("k1", "hash-2"));
+
+        Assert.That(act, Throws.TypeOf<IdempotencyKeyTakenException>());
+        Assert.That(await CountAsync("SELECT COUNT(*) AS Value FROM jobs"), Is.EqualTo(1));
+        Assert.That((await _database.ReadImagesAsync()).Select(i => i.JobId), Is.All.EqualTo(first.Id));
+        Assert.That(await FindAsync("k1", Now), Is.EqualTo(new IdempotencyKeyRecord("k1", "hash-1", first.Id)));
+    }
+
+    [Test]
+    public async Task SaveChangesAsync_WhenTheSameKeyHasExpired_ReplacesIt()
+    {
+        var first = JobWithImages(1);
+        await SaveAsync(first, Key("k1", "hash-1", createdAt: Now, lifetime: TimeSpan.FromHours(1)));
+        var second = JobWithImages(1);
+        var later = Now.AddHours(2);
+
+        await SaveAsync(second, Key("k1", "hash-2", createdAt: later));
+
+        Assert.That(await FindAsync("k1", later), Is.EqualTo(new IdempotencyKeyRecord("k1", "hash-2", second.Id)));
+    }
+
+    [Test]
+    public async Task SaveChangesAsync_WhenOtherKeysHaveExpired_PurgesThem()
+    {
+        await SaveAsync(JobWithImages(1), Key("old-1", "h", createdAt: Now, lifetime: TimeSpan.FromHours(1)));
+        await SaveAsync(JobWithImages(1), Key("old-2", "h", createdAt: Now, lifetime: TimeSpan.FromHours(1)));
+        await SaveAsync(JobWithImages(1), Key("live", "h", createdAt: Now, lifetime: TimeSpan.FromHours(24)));
+
+        await SaveAsync(JobWithImages(1), Key("new", "h", createdAt: Now.AddHours(2)));
+
+        Assert.That(await KeysAsync(), Is.EquivalentTo(new[] { "live", "new" }));
+    }
+
+    [Test]
+    public async Task FindIdempotencyKeyAsync_WhenTheKeyHasExpired_ReturnsNull()
+    {
+        await SaveAsync(JobWithImages(1), Key("k1", "hash-1", createdAt: Now, lifetime: TimeSpan.FromHours(1)));
+
+        var found = await FindAsync("k1", Now.AddHours(1));
+
+        Assert.That(found, Is.Null);
+    }
+
+    private static NewIdempotencyKey Key(string key, string hash, DateTimeOffset? createdAt = null, TimeSpan? lifetime = null) =>
+        new(key, hash, createdAt ?? Now, (createdAt ?? Now) + (lifetime ?? TimeSpan.FromHours(24)));
+
+    private async Task SaveAsync(Job job, NewIdempotencyKey key)
+    {
+        await using var db = _database.CreateContext();
+        var repository = new KC.Infrastructure.Persistence.JobRepository(db);
+        repository.Add(job, key);
+        await repository.SaveChangesAsync(CancellationToken.None);
+    }
+
+    private async Task<IdempotencyKeyRecord?> FindAsync(string key, DateTimeOffset now)
+    {
+        await using var db = _database.CreateContext();
+        return await new KC.Infrastructure.Persistence.JobRepository(db).FindIdempotencyKeyAsync(key, now, CancellationToken.None);
+    }
+
+    private async Task<long> CountAsync(string sql)
+    {
+        await using var db = _database.CreateContext();
+        return await db.Database.SqlQueryRaw<long>(sql).SingleAsync();
+    }
+
+    private async Task<IReadOnlyList<string>> KeysAsync()
+    {
+        await using var db = _database.CreateContext();
+        return await db.Database.SqlQueryRaw<string>("SELECT idempotency_key AS Value FROM idempotency_keys").ToListAsync();
+    }
+}
