@@ -30,7 +30,7 @@ internal static class OpenApiDocs
             null,
             new()
             {
-                ["200"] = """{"job_id":123,"status":"completed","created_at":"2026-01-02T10:00:00Z","completed_at":"2026-01-02T10:00:04Z","estimated_completion_at":null,"progress":{"total":1,"succeeded":1,"failed":0,"pending":0},"visits":[{"store_id":"S00339218","store_name":"BHARAT STORE","area_code":"710006","visit_time":"2025-03-11T12:00:00Z","status":"completed","images":[{"image_url":"https://example.com/a.jpg","status":"succeeded","attempts":1,"width":640,"height":480,"perimeter":2240,"error":null,"last_error":null}]}],"error":[]}""",
+                ["200"] = """{"job_id":123,"status":"completed","created_at":"2026-01-02T10:00:00Z","completed_at":"2026-01-02T10:00:04Z","estimated_completion_at":null,"progress":{"total":1,"succeeded":1,"failed":0,"pending":0},"visits":[{"store_id":"S00339218","store_name":"BHARAT STORE","area_code":"710006","visit_time":"2025-03-11T12:00:00Z","status":"completed","images":[{"image_url":"https://example.com/a.jpg","status":"succeeded","attempts":1,"width":640,"height":480,"perimeter":2240,"error":null,"last_error":null}]}],"error":[],"callback":null}""",
                 ["404"] = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.5","title":"Not found.","status":404,"detail":"Job 123 was not found.","error":"Job 123 was not found."}""",
             }),
         ["POST api/jobs/{job_id}/cancel"] = (
@@ -61,6 +61,19 @@ internal static class OpenApiDocs
                 if (!Examples.TryGetValue(key, out var examples))
                 {
                     return Task.CompletedTask;
+                }
+
+                if (key == "POST api/submit")
+                {
+                    operation.Parameters ??= [];
+                    operation.Parameters.Add(new OpenApiParameter
+                    {
+                        Name = "Idempotency-Key",
+                        In = ParameterLocation.Header,
+                        Required = false,
+                        Description = "1–200 printable ASCII characters. A retry with the same key and body answers with the same job (Idempotent-Replayed: true); the same key with another body is a 422.",
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 200 },
+                    });
                 }
 
                 if (examples.Request is { } request && operation.RequestBody?.Content is { } content)

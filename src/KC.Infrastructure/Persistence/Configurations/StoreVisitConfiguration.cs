@@ -21,5 +21,8 @@ internal sealed class StoreVisitConfiguration : IEntityTypeConfiguration<StoreVi
 
         builder.HasIndex(v => v.JobId).HasDatabaseName("ix_visits_job_id");
         builder.HasIndex(v => new { v.StoreId, v.VisitTime }).HasDatabaseName("ix_visits_store_id_visit_time");
+
+        // The visits query without a store filter ranges and orders by visit time alone.
+        builder.HasIndex(v => v.VisitTime).HasDatabaseName("ix_visits_visit_time");
     }
 }

@@ -181,6 +181,9 @@ namespace KC.Infrastructure.Persistence.Migrations.Sqlite
                     b.HasIndex("JobId")
                         .HasDatabaseName("ix_visits_job_id");
 
+                    b.HasIndex("VisitTime")
+                        .HasDatabaseName("ix_visits_visit_time");
+
                     b.HasIndex("StoreId", "VisitTime")
                         .HasDatabaseName("ix_visits_store_id_visit_time");
 
