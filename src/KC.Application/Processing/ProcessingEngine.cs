@@ -422,7 +422,7 @@ public sealed partial class ProcessingEngine : IJobCancellationSignal, IDisposab
     private void MarkAlive() => Interlocked.Exchange(ref _lastHeartbeatTicks, DateTimeOffset.UtcNow.UtcTicks);
 
     private static TimeSpan Backoff(int attempt) =>
-        TimeSpan.FromMilliseconds(Math.Min(5_000, 100 * Math.Pow(2, Math.Min(attempt, 10))) * (0.5 + (Random.Shared.NextDouble() / 2)));
+        Common.Backoff.Exponential(attempt, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Released {Count} images left leased by an earlier run of this node")]
     private partial void LogReleasedAtStart(int count);

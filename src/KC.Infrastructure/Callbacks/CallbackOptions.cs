@@ -1,3 +1,5 @@
+using KC.Application.Common;
+
 namespace KC.Infrastructure.Callbacks;
 
 /// <summary>The <c>Callbacks</c> section of configuration: how completion callbacks are sent and retried.</summary>
@@ -28,12 +30,8 @@ public sealed class CallbackOptions
     /// drawn from its upper half (<paramref name="random"/> in [0, 1)), so retries of callbacks that
     /// failed together spread out instead of arriving together again.
     /// </summary>
-    public TimeSpan RetryDelay(int attemptsMade, double random)
-    {
-        var exponential = RetryDelayMilliseconds * Math.Pow(2, Math.Max(0, attemptsMade - 1));
-        var capped = Math.Min(exponential, MaxRetryDelaySeconds * 1_000.0);
-        return TimeSpan.FromMilliseconds(capped * (0.5 + (0.5 * Math.Clamp(random, 0, 1))));
-    }
+    public TimeSpan RetryDelay(int attemptsMade, double random) =>
+        Backoff.Exponential(attemptsMade, TimeSpan.FromMilliseconds(RetryDelayMilliseconds), TimeSpan.FromSeconds(MaxRetryDelaySeconds), random);
 
     /// <summary>How long a claim on a callback lasts: past a whole attempt, so a live sender never loses it.</summary>
     public TimeSpan Lease => TimeSpan.FromSeconds((2 * TimeoutSeconds) + 30);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Net;
+using KC.Application.Common;
 using KC.Application.Processing;
 using Polly.Timeout;
 
@@ -47,7 +48,7 @@ internal sealed class HttpImageDownloader(IHttpClientFactory clients, Processing
                 catch (BodyInterruptedException ex) when (log.Attempts < options.MaxAttempts)
                 {
                     log.Failed(ex.Message);
-                    await Task.Delay(TimeSpan.FromMilliseconds(200 * Math.Pow(2, bodyTry - 1) * (0.5 + (Random.Shared.NextDouble() / 2))), deadline.Token).ConfigureAwait(false);
+                    await Task.Delay(Backoff.Exponential(bodyTry, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10)), deadline.Token).ConfigureAwait(false);
                 }
             }
         }
