@@ -38,14 +38,15 @@ internal sealed class HttpImageDownloader(IHttpClientFactory clients, Processing
         {
             // The resilience handler retries what happens before the headers arrive; a body cut off
             // after them is a connection error too, so it is retried here within the same budget.
+            var hop = new Hop(url);
             for (var bodyTry = 1; ; bodyTry++)
             {
                 try
                 {
-                    var content = await FollowAsync(client, url, log, deadline.Token).ConfigureAwait(false);
+                    var content = await FollowAsync(client, hop, log, deadline.Token).ConfigureAwait(false);
                     return new DownloadedImage(content, log.Attempts, log.LastError);
                 }
-                catch (BodyInterruptedException ex) when (log.Attempts < options.MaxAttempts)
+                catch (BodyInterruptedException ex) when (bodyTry < options.MaxAttempts)
                 {
                     log.Failed(ex.Message);
                     await Task.Delay(Backoff.Exponential(bodyTry, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10)), deadline.Token).ConfigureAwait(false);
@@ -100,11 +101,11 @@ internal sealed class HttpImageDownloader(IHttpClientFactory clients, Processing
     private static bool IsRedirect(HttpStatusCode status) => status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found
         or HttpStatusCode.SeeOther or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
 
-    private async Task<byte[]> FollowAsync(HttpClient client, Uri url, AttemptLog log, CancellationToken cancellationToken)
+    private async Task<byte[]> FollowAsync(HttpClient client, Hop hop, AttemptLog log, CancellationToken cancellationToken)
     {
-        var current = url;
-        for (var hops = 0; ; hops++)
+        for (; ; hop.Followed++)
         {
+            var current = hop.Current;
             using var request = new HttpRequestMessage(HttpMethod.Get, current);
             request.Options.Set(AttemptLog.Key, log);
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
@@ -112,7 +113,7 @@ internal sealed class HttpImageDownloader(IHttpClientFactory clients, Processing
 
             if (IsRedirect(response.StatusCode) && response.Headers.Location is { } location)
             {
-                if (hops >= options.MaxRedirects)
+                if (hop.Followed >= options.MaxRedirects)
                 {
                     throw new ImageFailureException(string.Create(
                         CultureInfo.InvariantCulture,
@@ -125,7 +126,7 @@ internal sealed class HttpImageDownloader(IHttpClientFactory clients, Processing
                     throw new ImageFailureException($"HTTP {status}: redirect to '{next.Scheme}:', which is not http or https");
                 }
 
-                current = next;
+                hop.Current = next;
                 continue;
             }
 
@@ -204,4 +205,12 @@ internal sealed class HttpImageDownloader(IHttpClientFactory clients, Processing
 
     /// <summary>The response body stopped before its end: worth another attempt.</summary>
     private sealed class BodyInterruptedException(Exception inner) : Exception(inner.Message, inner);
+
+    /// <summary>Where a download has got to: a body retry starts again from the last hop, not the first.</summary>
+    private sealed class Hop(Uri url)
+    {
+        public Uri Current { get; set; } = url;
+
+        public int Followed { get; set; }
+    }
 }

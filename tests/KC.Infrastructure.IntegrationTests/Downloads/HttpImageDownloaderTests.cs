@@ -197,6 +197,23 @@ public sealed class HttpImageDownloaderTests
     }
 
     [Test]
+    public async Task DownloadAsync_WhenBodyIsCutOffAfterARedirect_RetriesTheLastHopOnly()
+    {
+        const int maxAttempts = 3;
+        using var stack = new DownloadStack(DownloadStack.Options(allowPrivateNetworks: true, maxAttempts));
+        const string target = "/cut-off/301x200.jpg";
+        var url = _server.Url("/redirect?to=" + Uri.EscapeDataString(_server.Url(target).ToString()));
+        var (redirectsBefore, targetBefore) = (_server.RequestCount("/redirect"), _server.RequestCount(target));
+
+        var error = await DownloadStack.CatchAsync(() => stack.Downloader.DownloadAsync(url, CancellationToken.None));
+
+        Assert.That(error, Is.TypeOf<ImageFailureException>());
+        Assert.That(error!.Message, Does.StartWith("the connection closed before the whole body arrived"));
+        Assert.That(_server.RequestCount("/redirect") - redirectsBefore, Is.EqualTo(1), "the redirect is not fetched again");
+        Assert.That(_server.RequestCount(target) - targetBefore, Is.EqualTo(maxAttempts), "every body try gets the full budget");
+    }
+
+    [Test]
     public async Task DownloadAsync_WhenContentLengthExceedsLimit_FailsAfterOneRequest()
     {
         var size = TestImages.Png(100, 100).Length;
