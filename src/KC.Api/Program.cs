@@ -78,7 +78,7 @@ app.UseRateLimiter();
 
 if (app.Environment.IsDevelopment())
 {
-    // A few bundled images, so the README's curl session works on a machine with no internet access.
+    // A few bundled images, so the README's curl example works on a machine with no internet access.
     app.UseStaticFiles(new StaticFileOptions
     {
         FileProvider = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "SampleData", "images")),
