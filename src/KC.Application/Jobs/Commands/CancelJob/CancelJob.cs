@@ -1,6 +1,7 @@
 using FluentValidation;
 using KC.Application.Common.Exceptions;
 using KC.Application.Common.Interfaces;
+using KC.Application.Common.Validation;
 using KC.Domain.Common;
 using KC.Domain.Jobs;
 using Mediator;
@@ -14,7 +15,7 @@ public sealed class CancelJobValidator : AbstractValidator<CancelJobCommand>
 {
     public CancelJobValidator()
     {
-        RuleFor(c => c.JobId).GreaterThan(0).WithMessage("must be a positive integer").OverridePropertyName("job_id");
+        RuleFor(c => c.JobId).MustBeAnId("job_id");
     }
 }
 

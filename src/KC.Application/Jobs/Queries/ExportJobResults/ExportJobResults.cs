@@ -1,6 +1,7 @@
 using FluentValidation;
 using KC.Application.Common.Exceptions;
 using KC.Application.Common.Interfaces;
+using KC.Application.Common.Validation;
 using Mediator;
 
 namespace KC.Application.Jobs.Queries.ExportJobResults;
@@ -18,7 +19,7 @@ public sealed class ExportJobResultsValidator : AbstractValidator<ExportJobResul
 {
     public ExportJobResultsValidator()
     {
-        RuleFor(q => q.JobId).GreaterThan(0).WithMessage("must be a positive integer").OverridePropertyName("job_id");
+        RuleFor(q => q.JobId).MustBeAnId("job_id");
     }
 }
 

@@ -1,6 +1,7 @@
 using FluentValidation;
 using KC.Application.Common.Exceptions;
 using KC.Application.Common.Interfaces;
+using KC.Application.Common.Validation;
 using KC.Domain.Jobs;
 using Mediator;
 
@@ -13,7 +14,7 @@ public sealed class GetJobDetailsValidator : AbstractValidator<GetJobDetailsQuer
 {
     public GetJobDetailsValidator()
     {
-        RuleFor(q => q.JobId).GreaterThan(0).WithMessage("must be a positive integer").OverridePropertyName("job_id");
+        RuleFor(q => q.JobId).MustBeAnId("job_id");
     }
 }
 
