@@ -1,14 +1,7 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace KC.TestSupport;
 
@@ -30,13 +23,7 @@ public sealed class CallbackReceiver : IAsyncDisposable
 
     private CallbackReceiver()
     {
-        // The empty builder reads no ambient configuration, like TestImageServer.
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        builder.Services.AddRoutingCore();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        _app = builder.Build();
+        _app = LoopbackServer.Build();
         _app.UseRouting();
         _app.MapPost("/hooks/{name}", ReceiveAsync);
     }
@@ -49,10 +36,7 @@ public sealed class CallbackReceiver : IAsyncDisposable
         var receiver = new CallbackReceiver();
         try
         {
-            await receiver._app.StartAsync().ConfigureAwait(false);
-            var address = receiver._app.Services.GetRequiredService<IServer>().Features
-                .GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-            receiver.BaseAddress = new Uri(address.TrimEnd('/') + "/", UriKind.Absolute);
+            receiver.BaseAddress = await LoopbackServer.StartAsync(receiver._app).ConfigureAwait(false);
             return receiver;
         }
         catch

@@ -1,15 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace KC.TestSupport;
 
@@ -38,14 +31,7 @@ public sealed class TestImageServer : IAsyncDisposable
 
     private TestImageServer()
     {
-        // The empty builder reads no appsettings or environment, so a test host's ambient
-        // configuration (Kestrel endpoints, URLs, log levels) cannot leak into this server.
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        builder.Services.AddRoutingCore();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        _app = builder.Build();
+        _app = LoopbackServer.Build();
 
         // Counted before routing, so a request shows in the log even while its handler still runs.
         _app.Use((context, next) =>
@@ -75,10 +61,7 @@ public sealed class TestImageServer : IAsyncDisposable
         var server = new TestImageServer();
         try
         {
-            await server._app.StartAsync().ConfigureAwait(false);
-            var address = server._app.Services.GetRequiredService<IServer>().Features
-                .GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-            server.BaseAddress = new Uri(address.TrimEnd('/') + "/", UriKind.Absolute);
+            server.BaseAddress = await LoopbackServer.StartAsync(server._app).ConfigureAwait(false);
             return server;
         }
         catch
