@@ -43,7 +43,7 @@ public sealed class CrashRecoveryTests
         {
             using var client = service.CreateClient();
             var burst = Enumerable.Range(0, 30).Select(i => TrySubmitAsync(client, images, i, accepted)).ToList();
-            await WaitUntilAsync(() => !accepted.IsEmpty, TimeSpan.FromSeconds(60));
+            await Eventually.HoldsAsync(() => !accepted.IsEmpty, TimeSpan.FromSeconds(60));
             await service.KillAsync();
             await Task.WhenAll(burst);
             kills.Add($"during a submit burst ({accepted.Count} of 30 acknowledged)");
@@ -63,7 +63,7 @@ public sealed class CrashRecoveryTests
                 await Task.WhenAll(Enumerable.Range(100 + (round * 10), 10).Select(i => TrySubmitAsync(client, images, i, accepted)));
             }
 
-            await WaitUntilAsync(() => Database.SettledImages(database) > settledBefore, TimeSpan.FromSeconds(LeaseSeconds / 2));
+            await Eventually.HoldsAsync(() => Database.SettledImages(database) > settledBefore, TimeSpan.FromSeconds(LeaseSeconds / 2));
             resumeTimes.Add(restarted.Elapsed);
             await Task.Delay(round == 0 ? 300 : random.Next(20, 400));
             await service.KillAsync();
@@ -115,20 +115,6 @@ public sealed class CrashRecoveryTests
         }
         catch (TaskCanceledException)
         {
-        }
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (clock.Elapsed > timeout)
-            {
-                Assert.Fail($"Condition not met within {timeout.TotalSeconds} s.");
-            }
-
-            await Task.Delay(10);
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using KC.Api.FunctionalTests.Infrastructure;
 using KC.TestSupport;
 using static KC.Api.FunctionalTests.Infrastructure.Jobs;
@@ -34,7 +33,7 @@ public sealed class GracefulShutdownTests
         {
             using var client = service.CreateClient();
             jobId = await SubmitAsync(client, Submission(Visit(KnownStore, urls)));
-            await WaitUntilAsync(() => Database.Scalar(database, "SELECT COUNT(*) FROM images WHERE state = 1") >= 8);
+            await Eventually.HoldsAsync(() => Database.Scalar(database, "SELECT COUNT(*) FROM images WHERE state = 1") >= 8, TimeSpan.FromSeconds(30));
             claimedAtSignal = Database.Scalar(database, "SELECT COUNT(*) FROM images WHERE state = 1");
             exitCode = await service.TerminateAsync(TimeSpan.FromSeconds(60));
         }
@@ -60,19 +59,5 @@ public sealed class GracefulShutdownTests
         }
 
         KcApiFactory.DeleteDatabase(database);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (clock.Elapsed > TimeSpan.FromSeconds(30))
-            {
-                Assert.Fail("Condition not met within 30 s.");
-            }
-
-            await Task.Delay(10);
-        }
     }
 }
