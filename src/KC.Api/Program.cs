@@ -4,6 +4,7 @@ using KC.Api.Infrastructure;
 using KC.Application;
 using KC.Application.Common.Behaviours;
 using KC.Application.Jobs.Commands.SubmitJob;
+using KC.Application.Processing;
 using KC.Infrastructure;
 using Mediator;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -86,9 +87,13 @@ if (app.Environment.IsDevelopment())
     });
 }
 
-app.MapControllers();
-app.MapOpenApi();
-app.MapScalarApiReference("/docs", scalar => scalar.WithTitle("KC API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+// Node:Role=worker serves the health endpoints only: its work is claiming images, not answering clients.
+if (app.Services.GetRequiredService<NodeIdentity>().ServesApi)
+{
+    app.MapControllers();
+    app.MapOpenApi();
+    app.MapScalarApiReference("/docs", scalar => scalar.WithTitle("KC API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+}
 
 // Live: the process answers. Ready: the database is reachable and migrated, and the worker heartbeats.
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponses.WriteAsync });

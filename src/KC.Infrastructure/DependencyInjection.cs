@@ -45,10 +45,17 @@ public static class DependencyInjection
             .Validate(o => o.MaxStoreImportBytes >= 1, "Api:MaxStoreImportBytes must be positive")
             .ValidateOnStart();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<StoreImportLimits>>().Value);
-        services.AddSingleton(new NodeIdentity(configuration["Node:Id"] is { Length: > 0 } id ? id : Environment.MachineName));
+        var node = ReadNode(configuration);
+        services.AddSingleton(node);
         services.AddSingleton(TimeProvider.System);
+        services.AddOptions<RetentionOptions>()
+            .Bind(configuration.GetSection(RetentionOptions.SectionName))
+            .Validate(o => o.Days >= 0, "Retention:Days must not be negative (0 turns retention off)")
+            .Validate(o => o.BatchSize >= 1, "Retention:BatchSize must be positive")
+            .Validate(o => o.IntervalMinutes >= 1, "Retention:IntervalMinutes must be positive")
+            .ValidateOnStart();
 
-        AddPersistence(services, configuration);
+        var database = AddPersistence(services, configuration);
         AddImaging(services);
 
         services.AddSingleton<WorkSignal>();
@@ -57,38 +64,88 @@ public static class DependencyInjection
         services.AddSingleton<ProcessingEngine>();
         services.AddSingleton<IJobCancellationSignal>(sp => sp.GetRequiredService<ProcessingEngine>());
 
-        services.AddHealthChecks()
-            .AddCheck<DatabaseHealthCheck>("database", tags: [ReadinessTag])
-            .AddCheck<WorkerHealthCheck>("worker", tags: [ReadinessTag]);
+        var checks = services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [ReadinessTag]);
+        if (node.ProcessesWork)
+        {
+            checks.AddCheck<WorkerHealthCheck>("worker", tags: [ReadinessTag]);
+        }
 
-        // Order matters: hosted services start in registration order, so the schema and the store
-        // master are ready before the worker claims its first image.
+        // Order matters: hosted services start in registration order (and stop in reverse), so the
+        // schema and the store master are ready before the worker claims its first image, and the
+        // node is marked stopped only after its worker has handed its leases back.
         services.AddHostedService<DatabaseInitializer>();
-        services.AddHostedService<ProcessingWorker>();
+        services.AddHostedService<NodeHeartbeat>();
+        if (node.ProcessesWork)
+        {
+            services.AddHostedService<ProcessingWorker>();
+            if (database.Provider == DatabaseProvider.Postgres)
+            {
+                services.AddHostedService(sp => new PostgresWorkListener(
+                    database.ConnectionString, sp.GetRequiredService<WorkSignal>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<PostgresWorkListener>>()));
+            }
+
+            services.AddHostedService<RetentionSweeper>();
+        }
 
         // Completion callbacks: their own queue table and dispatcher, through the same network guard.
-        services.AddCallbacks(configuration);
+        services.AddCallbacks(configuration, node.ProcessesWork);
         return services;
     }
 
-    private static void AddPersistence(IServiceCollection services, IConfiguration configuration)
+    private static NodeIdentity ReadNode(IConfiguration configuration)
     {
-        var database = configuration.GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>() ?? new DatabaseOptions();
-        var connectionString = configuration.GetConnectionString(DatabaseOptions.ConnectionStringName) is { Length: > 0 } cs
-            ? cs
-            : DatabaseOptions.DefaultSqliteConnectionString;
-
-        if (database.Provider != DatabaseProvider.Sqlite)
+        var id = configuration[NodeIdentity.IdKey] is { Length: > 0 } configured ? configured : Environment.MachineName;
+        if (id.Length > Schema.Nodes.MaxIdLength)
         {
-            throw new NotSupportedException($"Database:Provider '{database.Provider}' is not supported by this build; use Sqlite.");
+            throw new ArgumentException($"{NodeIdentity.IdKey} must be at most {Schema.Nodes.MaxIdLength} characters.");
         }
 
-        var pragmas = new SqlitePragmas(database.BusyTimeoutMilliseconds);
+        return new NodeIdentity(id, NodeIdentity.ParseRole(configuration[NodeIdentity.RoleKey]));
+    }
 
-        // Pooled: status polls and queue statements reuse contexts instead of building one each time.
-        services.AddPooledDbContextFactory<KcDbContext>(options => options
-            .UseSqlite(connectionString)
-            .AddInterceptors(pragmas));
+    private static (DatabaseProvider Provider, string ConnectionString) AddPersistence(IServiceCollection services, IConfiguration configuration)
+    {
+        var database = configuration.GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var configured = configuration.GetConnectionString(DatabaseOptions.ConnectionStringName);
+        switch (database.Provider)
+        {
+            case DatabaseProvider.Sqlite:
+            {
+                var pragmas = new SqlitePragmas(database.BusyTimeoutMilliseconds);
+
+                // Pooled: status polls and queue statements reuse contexts instead of building one each time.
+                var connectionString = configured is { Length: > 0 } ? configured : DatabaseOptions.DefaultSqliteConnectionString;
+                services.AddPooledDbContextFactory<KcDbContext>(options => options
+                    .UseSqlite(connectionString)
+                    .AddInterceptors(pragmas));
+                AddRepositories(services);
+                return (database.Provider, connectionString);
+            }
+
+            case DatabaseProvider.Postgres:
+            {
+                if (configured is not { Length: > 0 } connectionString)
+                {
+                    throw new ArgumentException(
+                        "ConnectionStrings:KC must be set when Database:Provider is Postgres, e.g. Host=db;Database=kc;Username=kc;Password=…");
+                }
+
+                // Every consumer asks for KcDbContext; on PostgreSQL it is the type its migrations belong to.
+                services.AddPooledDbContextFactory<PostgresKcDbContext>(options => options.UseNpgsql(connectionString));
+                services.AddSingleton<IDbContextFactory<KcDbContext>>(sp =>
+                    new BaseContextFactory<PostgresKcDbContext>(sp.GetRequiredService<IDbContextFactory<PostgresKcDbContext>>()));
+                services.AddScoped<KcDbContext>(sp => sp.GetRequiredService<PostgresKcDbContext>());
+                AddRepositories(services);
+                return (database.Provider, connectionString);
+            }
+
+            default:
+                throw new ArgumentException($"Database:Provider must be Sqlite or Postgres; '{database.Provider}' is neither.");
+        }
+    }
+
+    private static void AddRepositories(IServiceCollection services)
+    {
 
         services.AddScoped<IJobRepository, JobRepository>();
         services.AddScoped<IJobReadModel, JobReadModel>();
@@ -97,6 +154,7 @@ public static class DependencyInjection
         services.AddScoped<IJobListReadModel, JobListReadModel>();
         services.AddScoped<IVisitReadModel, VisitReadModel>();
         services.AddScoped<IStoreReadModel, StoreReadModel>();
+        services.AddScoped<INodeReadModel, NodeReadModel>();
     }
 
     /// <summary>The download stage: measurer, GPU step, and the guarded, resilient image client.

@@ -12,7 +12,8 @@ internal static class CallbackRegistration
     /// The callback options, queue, guarded HTTP client and dispatcher. Call after the hosted
     /// services that prepare the database, so the dispatcher starts after them.
     /// </summary>
-    public static IServiceCollection AddCallbacks(this IServiceCollection services, IConfiguration configuration)
+    /// <param name="dispatch">False on an API-only node: callbacks are queued by its submits and cancellations, and sent by the workers.</param>
+    public static IServiceCollection AddCallbacks(this IServiceCollection services, IConfiguration configuration, bool dispatch)
     {
         services.AddOptions<CallbackOptions>()
             .Bind(configuration.GetSection(CallbackOptions.SectionName))
@@ -42,7 +43,11 @@ internal static class CallbackRegistration
                 };
             });
 
-        services.AddHostedService<CallbackDispatcher>();
+        if (dispatch)
+        {
+            services.AddHostedService<CallbackDispatcher>();
+        }
+
         return services;
     }
 }

@@ -26,12 +26,8 @@ internal sealed class CallbackStore(IDbContextFactory<KcDbContext> contexts, Tim
     // A read first: an idle node looks every poll, and a read never waits for the writer's lock.
     private static readonly string AnyDueSql = $"SELECT EXISTS (SELECT 1 FROM {Table} WHERE {DueCondition})";
 
-    private static readonly string ClaimSql = $"""
-        UPDATE {Table}
-        SET lease_owner = @owner, lease_expires_at = @expires
-        WHERE job_id IN (SELECT job_id FROM {Table} WHERE {DueCondition} ORDER BY next_attempt_at LIMIT @max)
-        RETURNING job_id, url, attempts
-        """;
+    private static string ClaimSql(SqlDialect dialect) =>
+        dialect.ClaimSql(Table, "job_id", DueCondition, "next_attempt_at", "lease_owner = @owner, lease_expires_at = @expires", "job_id, url, attempts");
 
     private static readonly string SettleAttemptSql = $"""
         UPDATE {Table}
@@ -66,7 +62,7 @@ internal sealed class CallbackStore(IDbContextFactory<KcDbContext> contexts, Tim
             }
         }
 
-        await using var claim = connection.CreateCommand(ClaimSql);
+        await using var claim = connection.CreateCommand(ClaimSql(db.Dialect));
         claim.AddParameter("@owner", owner);
         claim.AddParameter("@now", now.ToUnixTimeMilliseconds());
         claim.AddParameter("@expires", (now + lease).ToUnixTimeMilliseconds());

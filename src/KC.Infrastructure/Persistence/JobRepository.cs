@@ -5,7 +5,6 @@ using KC.Application.Common.Exceptions;
 using KC.Application.Common.Interfaces;
 using KC.Domain.Jobs;
 using KC.Infrastructure.Callbacks;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace KC.Infrastructure.Persistence;
@@ -23,9 +22,6 @@ internal sealed class JobRepository(KcDbContext db) : IJobRepository
     // Expired idempotency keys deleted by one keyed submit, at most: the purge rides along with
     // submits without ever making one of them long.
     private const int ExpiredKeysPurgedPerSubmit = 500;
-
-    private const int SqliteConstraintPrimaryKey = 1555;
-    private const int SqliteConstraintUnique = 2067;
 
     private static readonly string PurgeExpiredKeysSql = $"""
         DELETE FROM {Schema.IdempotencyKeys.Table}
@@ -69,6 +65,13 @@ internal sealed class JobRepository(KcDbContext db) : IJobRepository
             foreach (var (job, key) in _added)
             {
                 ids.Add(await InsertAsync(connection, transaction, job, key, cancellationToken).ConfigureAwait(false));
+            }
+
+            // Delivered at commit, and only if it commits: idle workers on other nodes wake for the new work.
+            if (db.Dialect.AnnounceWorkSql is { } announce && _added.Any(a => a.Job.Status == JobStatus.Ongoing))
+            {
+                await using var command = connection.CreateCommand(announce, transaction);
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -230,16 +233,11 @@ internal sealed class JobRepository(KcDbContext db) : IJobRepository
         {
             await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (DbException ex) when (IsUniqueViolation(ex))
+        catch (DbException ex) when (SqlDialect.IsUniqueViolation(ex))
         {
             throw new IdempotencyKeyTakenException($"Idempotency-Key '{key.Key}' was stored by a concurrent submit.", ex);
         }
     }
-
-    /// <summary>SQLite's primary-key or unique constraint; PostgreSQL's unique_violation.</summary>
-    private static bool IsUniqueViolation(DbException exception) =>
-        exception is SqliteException { SqliteExtendedErrorCode: SqliteConstraintPrimaryKey or SqliteConstraintUnique }
-        || exception.SqlState == "23505";
 
     private static DbCommand BuildImageInsert(DbConnection connection, DbTransaction transaction, long jobId, List<(long VisitId, ImageTask Image)> chunk)
     {

@@ -21,6 +21,9 @@ internal static class Schema
         public const string LeaseOwner = "lease_owner";
         public const string LeaseExpiresAt = "lease_expires_at";
         public const string NextAttemptAt = "next_attempt_at";
+
+        /// <summary>The node that recorded the image's outcome.</summary>
+        public const string SettledBy = "settled_by";
     }
 
     public static class Stores
@@ -41,5 +44,18 @@ internal static class Schema
     public static class CallbackAttempts
     {
         public const string Table = "callback_attempts";
+    }
+
+    public static class Nodes
+    {
+        public const string Table = "nodes";
+
+        /// <summary>Node ids are lease owners: the lease columns hold the same length.</summary>
+        public const int MaxIdLength = 200;
+    }
+
+    public static class MaintenanceLeases
+    {
+        public const string Table = "maintenance_leases";
     }
 }

@@ -39,19 +39,9 @@ internal sealed class VisitReadModel(KcDbContext db) : IVisitReadModel
         return new ResultPage<VisitResultView>(items, page, total);
     }
 
-    /// <summary>
-    /// Visit times are compared in SQL, which EF Core cannot translate: SQLite has no date type, and
-    /// EF stores a <see cref="DateTimeOffset"/> as text and refuses to compare or order by it. The
-    /// text is safe to compare as it stands, because the domain stores every visit time in UTC, so
-    /// every value has the form <c>yyyy-MM-dd HH:mm:ss.FFFFFFF+00:00</c> (Microsoft.Data.Sqlite's
-    /// format, fraction trimmed of trailing zeros and left out when zero). Fixed-width fields and one
-    /// offset make text order time order, and a missing or shorter fraction sorts first because
-    /// <c>+</c> sorts before <c>.</c> and every digit. The bounds are written in the same form, so
-    /// the range is a plain text comparison that can use ix_visits_store_id_visit_time.
-    /// </summary>
-    internal static string ToStoredText(DateTimeOffset time) =>
-        time.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF'+00:00'", CultureInfo.InvariantCulture);
-
+    // Visit times are compared in hand-written SQL because EF Core refuses to compare or order
+    // SQLite's text-stored DateTimeOffset; SqlDialect.TimeParameter writes the bounds in the stored
+    // form, so the range can use ix_visits_store_id_visit_time on either provider.
     private async Task<(long Total, List<VisitRow> Visits)> ReadVisitsAsync(VisitSearch search, PageRequest page, CancellationToken cancellationToken)
     {
         // Only the filters in use become SQL, so the planner sees plain predicates it can index.
@@ -80,7 +70,7 @@ internal sealed class VisitReadModel(KcDbContext db) : IVisitReadModel
             long total;
             await using (var count = connection.CreateCommand($"SELECT COUNT(*) {from}"))
             {
-                AddFilters(count, search);
+                AddFilters(count, search, db.Dialect);
                 total = Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
             }
 
@@ -92,7 +82,7 @@ internal sealed class VisitReadModel(KcDbContext db) : IVisitReadModel
 
             await using var select = connection.CreateCommand(
                 $"SELECT v.id, v.job_id, v.store_id, s.store_name, s.area_code, v.visit_time {from} ORDER BY v.visit_time, v.id LIMIT @take OFFSET @skip");
-            AddFilters(select, search);
+            AddFilters(select, search, db.Dialect);
             select.AddParameter("@take", page.PageSize);
             select.AddParameter("@skip", page.Offset);
             await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -115,7 +105,7 @@ internal sealed class VisitReadModel(KcDbContext db) : IVisitReadModel
         }
     }
 
-    private static void AddFilters(DbCommand command, VisitSearch search)
+    private static void AddFilters(DbCommand command, VisitSearch search, SqlDialect dialect)
     {
         if (search.AreaCode is not null)
         {
@@ -129,12 +119,12 @@ internal sealed class VisitReadModel(KcDbContext db) : IVisitReadModel
 
         if (search.From is { } from)
         {
-            command.AddParameter("@from", ToStoredText(from));
+            command.AddParameter("@from", dialect.TimeParameter(from));
         }
 
         if (search.Before is { } before)
         {
-            command.AddParameter("@before", ToStoredText(before));
+            command.AddParameter("@before", dialect.TimeParameter(before));
         }
     }
 

@@ -20,26 +20,18 @@ internal sealed class SqlWorkQueue(
     private const int Pending = (int)ImageState.Pending;
     private const int Processing = (int)ImageState.Processing;
 
-    // SQLite serialises writers, so one UPDATE … RETURNING both picks and leases the batch.
-    // The inner ORDER BY walks the partial index ix_images_pending_fair: position in job, then job.
-    private static readonly string ClaimSql = $"""
-        UPDATE images
-        SET state = {Processing}, lease_owner = @owner, lease_expires_at = @expires
-        WHERE id IN (
-            SELECT id FROM images
-            WHERE state = {Pending} AND next_attempt_at <= @now
-            ORDER BY seq, job_id
-            LIMIT @max)
-        RETURNING id, job_id, visit_id, url, attempts, seq
-        """;
+    // A deadlock or serialisation failure rolls the whole transaction back; it is run again.
+    private const int MaxTransientRetries = 4;
 
     private static readonly string SettleImageSql = $"""
         UPDATE images
         SET state = @state, width = @width, height = @height, perimeter = @perimeter, error = @error,
             attempts = attempts + @attempts, last_error = COALESCE(@last_error, last_error),
-            settled_at = @settled, lease_owner = NULL, lease_expires_at = NULL
+            settled_at = @settled, settled_by = @owner, lease_owner = NULL, lease_expires_at = NULL
         WHERE id = @id AND state = {Processing} AND lease_owner = @owner
         """;
+
+    private const string CountNodeOutcomesSql = "UPDATE nodes SET images_settled = images_settled + @settled WHERE id = @owner";
 
     private const string CountOutcomesSql = """
         UPDATE jobs
@@ -73,7 +65,8 @@ internal sealed class SqlWorkQueue(
         var now = clock.GetUtcNow();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = db.Database.GetDbConnection().CreateCommand(ClaimSql);
+        // The pick walks the partial index ix_images_pending_fair: position in job, then job.
+        await using var command = db.Database.GetDbConnection().CreateCommand(db.Dialect.ClaimImagesSql);
         command.AddParameter("@owner", owner);
         command.AddParameter("@expires", (now + options.Lease).ToUnixTimeMilliseconds());
         command.AddParameter("@now", now.ToUnixTimeMilliseconds());
@@ -102,14 +95,64 @@ internal sealed class SqlWorkQueue(
             return;
         }
 
+        // Image rows in id order, job rows in id order and before any image row: every writer
+        // takes its locks in the same order, so writers on several nodes queue instead of deadlocking.
+        var ordered = outcomes.OrderBy(o => o.ImageId).ToList();
+        await RetryTransientAsync(
+            async () =>
+            {
+                await RecordOnceAsync(owner, ordered, cancellationToken).ConfigureAwait(false);
+                return 0;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="operation"/> again when the database rolled it back for a deadlock or
+    /// a serialisation failure. Every operation here is guarded by state and owner, so a second run
+    /// never records anything twice.
+    /// </summary>
+    private static async Task<T> RetryTransientAsync<T>(Func<Task<T>> operation, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await operation().ConfigureAwait(false);
+            }
+            catch (DbException ex) when (attempt < MaxTransientRetries && SqlDialect.IsTransient(ex))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(20 << attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task RecordOnceAsync(string owner, IReadOnlyList<ImageOutcome> outcomes, CancellationToken cancellationToken)
+    {
         var now = clock.GetUtcNow();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var connection = db.Database.GetDbConnection();
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
+        if (db.Dialect.LockJobsSql is { } lockJobs)
+        {
+            await using var command = connection.CreateCommand(lockJobs, transaction);
+            command.AddParameter("@ids", outcomes.Select(o => o.JobId).Distinct().ToArray());
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var counts = await SettleImagesAsync(connection, transaction, owner, outcomes, now, cancellationToken).ConfigureAwait(false);
         await CountAndSettleJobsAsync(connection, transaction, counts, now, cancellationToken).ConfigureAwait(false);
+
+        var settled = counts.Values.Sum(c => c.Succeeded + c.Failed);
+        if (settled > 0)
+        {
+            await using var command = connection.CreateCommand(CountNodeOutcomesSql, transaction);
+            command.AddParameter("@owner", owner);
+            command.AddParameter("@settled", settled);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -139,7 +182,7 @@ internal sealed class SqlWorkQueue(
             .ConfigureAwait(false);
     }
 
-    private static async Task<Dictionary<long, (int Succeeded, int Failed)>> SettleImagesAsync(
+    private static async Task<SortedDictionary<long, (int Succeeded, int Failed)>> SettleImagesAsync(
         DbConnection connection,
         DbTransaction transaction,
         string owner,
@@ -159,7 +202,7 @@ internal sealed class SqlWorkQueue(
         var attempts = command.AddParameter("@attempts", 0);
         var lastError = command.AddParameter("@last_error", null);
 
-        var counts = new Dictionary<long, (int Succeeded, int Failed)>();
+        var counts = new SortedDictionary<long, (int Succeeded, int Failed)>();
         foreach (var outcome in outcomes)
         {
             id.Value = outcome.ImageId;
@@ -185,7 +228,7 @@ internal sealed class SqlWorkQueue(
     private static async Task CountAndSettleJobsAsync(
         DbConnection connection,
         DbTransaction transaction,
-        Dictionary<long, (int Succeeded, int Failed)> counts,
+        SortedDictionary<long, (int Succeeded, int Failed)> counts,
         DateTimeOffset now,
         CancellationToken cancellationToken)
     {
@@ -238,7 +281,10 @@ internal sealed class SqlWorkQueue(
         await CallbackOutbox.EnqueueAsync(connection, transaction, newlySettled, now, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+    private Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters) =>
+        RetryTransientAsync(() => ExecuteOnceAsync(sql, parameters, cancellationToken), cancellationToken);
+
+    private async Task<int> ExecuteOnceAsync(string sql, (string Name, object Value)[] parameters, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);

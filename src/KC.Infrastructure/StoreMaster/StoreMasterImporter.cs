@@ -1,3 +1,4 @@
+using System.Data.Common;
 using KC.Application.Common.Interfaces;
 using KC.Domain.Stores;
 using KC.Infrastructure.Persistence;
@@ -9,8 +10,10 @@ namespace KC.Infrastructure.StoreMaster;
 public sealed class StoreMasterImporter(KcDbContext db) : IStoreImporter
 {
     // Two imports at once would both read a new id as absent and both insert it; one of them would
-    // then fail on the primary key. Stores are written by this node only through here.
+    // then fail on the primary key. On this node they take turns; across nodes (several starting
+    // on one fresh database) the loser reads again, finds the other's rows, and updates them.
     private static readonly SemaphoreSlim OneAtATime = new(1, 1);
+    private const int MaxConflictRetries = 3;
 
     public async Task<StoreImportSummary> ImportAsync(Stream csv, CancellationToken cancellationToken)
     {
@@ -18,7 +21,18 @@ public sealed class StoreMasterImporter(KcDbContext db) : IStoreImporter
         await OneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await UpsertAsync(parsed, cancellationToken).ConfigureAwait(false);
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    return await UpsertAsync(parsed, cancellationToken).ConfigureAwait(false);
+                }
+                catch (DbUpdateException ex) when (attempt < MaxConflictRetries && ex.InnerException is DbException inner
+                    && (SqlDialect.IsUniqueViolation(inner) || SqlDialect.IsTransient(inner)))
+                {
+                    // Another node inserted some of the same stores first.
+                }
+            }
         }
         finally
         {

@@ -17,7 +17,7 @@ internal sealed class CallbackDeliveryConfiguration : IEntityTypeConfiguration<C
         builder.Property(d => d.State).HasColumnName("state");
         builder.Property(d => d.Attempts).HasColumnName("attempts");
         builder.Property(d => d.NextAttemptAt).HasColumnName("next_attempt_at");
-        builder.Property(d => d.LeaseOwner).HasColumnName("lease_owner").HasMaxLength(200);
+        builder.Property(d => d.LeaseOwner).HasColumnName("lease_owner").HasMaxLength(Schema.Nodes.MaxIdLength);
         builder.Property(d => d.LeaseExpiresAt).HasColumnName("lease_expires_at");
         builder.Property(d => d.CreatedAt).HasColumnName("created_at");
         builder.Property(d => d.CompletedAt).HasColumnName("completed_at");

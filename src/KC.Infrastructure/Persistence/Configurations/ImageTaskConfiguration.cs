@@ -25,9 +25,10 @@ internal sealed class ImageTaskConfiguration : IEntityTypeConfiguration<ImageTas
         builder.Property(i => i.SettledAt).HasColumnName("settled_at");
 
         // Lease times are Unix milliseconds: compared in SQL on every claim, on every provider alike.
-        builder.Property<string?>(Schema.Images.LeaseOwner).HasColumnName(Schema.Images.LeaseOwner).HasMaxLength(200);
+        builder.Property<string?>(Schema.Images.LeaseOwner).HasColumnName(Schema.Images.LeaseOwner).HasMaxLength(Schema.Nodes.MaxIdLength);
         builder.Property<long?>(Schema.Images.LeaseExpiresAt).HasColumnName(Schema.Images.LeaseExpiresAt);
         builder.Property<long>(Schema.Images.NextAttemptAt).HasColumnName(Schema.Images.NextAttemptAt);
+        builder.Property<string?>(Schema.Images.SettledBy).HasColumnName(Schema.Images.SettledBy).HasMaxLength(Schema.Nodes.MaxIdLength);
 
         builder.HasOne<Job>().WithMany().HasForeignKey(i => i.JobId).OnDelete(DeleteBehavior.Cascade);
 

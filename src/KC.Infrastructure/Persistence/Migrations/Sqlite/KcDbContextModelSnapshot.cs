@@ -86,6 +86,11 @@ namespace KC.Infrastructure.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("next_attempt_at");
 
+                    b.Property<string>("settled_by")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("settled_by");
+
                     b.HasKey("Id");
 
                     b.HasIndex("VisitId");
@@ -331,6 +336,65 @@ namespace KC.Infrastructure.Persistence.Migrations.Sqlite
                         .HasDatabaseName("ix_idempotency_keys_job_id");
 
                     b.ToTable("idempotency_keys", (string)null);
+                });
+
+            modelBuilder.Entity("KC.Infrastructure.Persistence.MaintenanceLease", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("owner");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("maintenance_leases", (string)null);
+                });
+
+            modelBuilder.Entity("KC.Infrastructure.Persistence.NodeRecord", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("HeartbeatAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("heartbeat_at");
+
+                    b.Property<long>("ImagesSettled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("images_settled");
+
+                    b.Property<long?>("LostAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("lost_at");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("role");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("started_at");
+
+                    b.Property<long?>("StoppedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("stopped_at");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("nodes", (string)null);
                 });
 
             modelBuilder.Entity("KC.Domain.Jobs.ImageTask", b =>

@@ -1,0 +1,18 @@
+using KC.Api.Contracts;
+using KC.Application.Nodes.Queries.ListNodes;
+using Mediator;
+using Microsoft.AspNetCore.Mvc;
+
+namespace KC.Api.Controllers;
+
+/// <summary>The nodes that share this database: their roles, heartbeats and work.</summary>
+[ApiController]
+[Route("api/nodes")]
+public sealed class NodesController(ISender sender) : ControllerBase
+{
+    /// <summary>Every node that has run against this database, by id, with its state, outcomes recorded and leases held now.</summary>
+    [HttpGet]
+    [ProducesResponseType<NodeListResponse>(StatusCodes.Status200OK)]
+    public async Task<IActionResult> List(CancellationToken cancellationToken) =>
+        Ok(NodeResponse.From(await sender.Send(new ListNodesQuery(), cancellationToken)));
+}

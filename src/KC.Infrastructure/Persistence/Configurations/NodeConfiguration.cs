@@ -1,0 +1,32 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace KC.Infrastructure.Persistence.Configurations;
+
+internal sealed class NodeConfiguration : IEntityTypeConfiguration<NodeRecord>
+{
+    public void Configure(EntityTypeBuilder<NodeRecord> builder)
+    {
+        builder.ToTable(Schema.Nodes.Table);
+        builder.HasKey(n => n.Id);
+        builder.Property(n => n.Id).HasColumnName("id").HasMaxLength(Schema.Nodes.MaxIdLength);
+        builder.Property(n => n.Role).HasColumnName("role").HasMaxLength(16).IsRequired();
+        builder.Property(n => n.StartedAt).HasColumnName("started_at");
+        builder.Property(n => n.HeartbeatAt).HasColumnName("heartbeat_at");
+        builder.Property(n => n.StoppedAt).HasColumnName("stopped_at");
+        builder.Property(n => n.LostAt).HasColumnName("lost_at");
+        builder.Property(n => n.ImagesSettled).HasColumnName("images_settled");
+    }
+}
+
+internal sealed class MaintenanceLeaseConfiguration : IEntityTypeConfiguration<MaintenanceLease>
+{
+    public void Configure(EntityTypeBuilder<MaintenanceLease> builder)
+    {
+        builder.ToTable(Schema.MaintenanceLeases.Table);
+        builder.HasKey(l => l.Name);
+        builder.Property(l => l.Name).HasColumnName("name").HasMaxLength(64);
+        builder.Property(l => l.Owner).HasColumnName("owner").HasMaxLength(Schema.Nodes.MaxIdLength);
+        builder.Property(l => l.ExpiresAt).HasColumnName("expires_at");
+    }
+}
