@@ -15,20 +15,21 @@ namespace KC.Infrastructure.IntegrationTests.Callbacks;
 /// The callback queue over a real SQLite file: a delivery row is written by every transaction that
 /// settles a job with a callback URL, and claimed, leased and recorded like an image.
 /// </summary>
-[TestFixture]
-public sealed class CallbackQueueTests
+[TestFixture(DatabaseProvider.Sqlite)]
+[TestFixture(DatabaseProvider.Postgres)]
+public sealed class CallbackQueueTests(DatabaseProvider provider)
 {
     private const string Hook = "https://hooks.example.com/kc";
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(50);
 
-    private SqliteTestDatabase _database = null!;
+    private TestDatabase _database = null!;
     private FakeTimeProvider _clock = null!;
     private CallbackStore _store = null!;
 
     [SetUp]
     public async Task SetUp()
     {
-        _database = await SqliteTestDatabase.CreateAsync();
+        _database = await TestDatabase.CreateAsync(provider);
         _clock = new FakeTimeProvider(Now);
         _store = new CallbackStore(_database.Factory, _clock);
     }

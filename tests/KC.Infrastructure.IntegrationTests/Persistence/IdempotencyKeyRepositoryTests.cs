@@ -2,18 +2,20 @@ using KC.Application.Common.Exceptions;
 using KC.Application.Common.Interfaces;
 using KC.Domain.Jobs;
 using Microsoft.EntityFrameworkCore;
+using KC.Infrastructure.Persistence;
 using static KC.Infrastructure.IntegrationTests.Persistence.TestData;
 
 namespace KC.Infrastructure.IntegrationTests.Persistence;
 
 /// <summary>Idempotency keys in <c>JobRepository</c>: stored in the job's transaction, unique, purged once expired.</summary>
-[TestFixture]
-public sealed class IdempotencyKeyRepositoryTests
+[TestFixture(DatabaseProvider.Sqlite)]
+[TestFixture(DatabaseProvider.Postgres)]
+public sealed class IdempotencyKeyRepositoryTests(DatabaseProvider provider)
 {
-    private SqliteTestDatabase _database = null!;
+    private TestDatabase _database = null!;
 
     [SetUp]
-    public async Task SetUp() => _database = await SqliteTestDatabase.CreateAsync();
+    public async Task SetUp() => _database = await TestDatabase.CreateAsync(provider);
 
     [TearDown]
     public async Task TearDown() => await _database.DisposeAsync();
@@ -38,7 +40,7 @@ public sealed class IdempotencyKeyRepositoryTests
         Func<Task> act = () => SaveAsync(second, Key("k1", "hash-2"));
 
         Assert.That(act, Throws.TypeOf<IdempotencyKeyTakenException>());
-        Assert.That(await CountAsync("SELECT COUNT(*) AS Value FROM jobs"), Is.EqualTo(1));
+        Assert.That(await CountAsync("SELECT COUNT(*) AS \"Value\" FROM jobs"), Is.EqualTo(1));
         Assert.That((await _database.ReadImagesAsync()).Select(i => i.JobId), Is.All.EqualTo(first.Id));
         Assert.That(await FindAsync("k1", Now), Is.EqualTo(new IdempotencyKeyRecord("k1", "hash-1", first.Id)));
     }
@@ -104,6 +106,6 @@ public sealed class IdempotencyKeyRepositoryTests
     private async Task<IReadOnlyList<string>> KeysAsync()
     {
         await using var db = _database.CreateContext();
-        return await db.Database.SqlQueryRaw<string>("SELECT idempotency_key AS Value FROM idempotency_keys").ToListAsync();
+        return await db.Database.SqlQueryRaw<string>("SELECT idempotency_key AS \"Value\" FROM idempotency_keys").ToListAsync();
     }
 }

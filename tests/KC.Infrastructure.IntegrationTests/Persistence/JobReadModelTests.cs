@@ -8,15 +8,16 @@ using static KC.Infrastructure.IntegrationTests.Persistence.TestData;
 
 namespace KC.Infrastructure.IntegrationTests.Persistence;
 
-[TestFixture]
-public sealed class JobReadModelTests
+[TestFixture(DatabaseProvider.Sqlite)]
+[TestFixture(DatabaseProvider.Postgres)]
+public sealed class JobReadModelTests(DatabaseProvider provider)
 {
     private static readonly DateTimeOffset ProcessedAt = Now.AddSeconds(4);
 
-    private SqliteTestDatabase _database = null!;
+    private TestDatabase _database = null!;
 
     [SetUp]
-    public async Task SetUp() => _database = await SqliteTestDatabase.CreateAsync();
+    public async Task SetUp() => _database = await TestDatabase.CreateAsync(provider);
 
     [TearDown]
     public async Task TearDown() => await _database.DisposeAsync();

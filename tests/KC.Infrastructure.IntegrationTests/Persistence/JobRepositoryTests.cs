@@ -1,15 +1,17 @@
 using KC.Domain.Jobs;
+using KC.Infrastructure.Persistence;
 using static KC.Infrastructure.IntegrationTests.Persistence.TestData;
 
 namespace KC.Infrastructure.IntegrationTests.Persistence;
 
-[TestFixture]
-public sealed class JobRepositoryTests
+[TestFixture(DatabaseProvider.Sqlite)]
+[TestFixture(DatabaseProvider.Postgres)]
+public sealed class JobRepositoryTests(DatabaseProvider provider)
 {
-    private SqliteTestDatabase _database = null!;
+    private TestDatabase _database = null!;
 
     [SetUp]
-    public async Task SetUp() => _database = await SqliteTestDatabase.CreateAsync();
+    public async Task SetUp() => _database = await TestDatabase.CreateAsync(provider);
 
     [TearDown]
     public async Task TearDown() => await _database.DisposeAsync();

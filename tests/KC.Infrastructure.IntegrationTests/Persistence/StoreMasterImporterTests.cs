@@ -1,18 +1,20 @@
 using System.Text;
 using KC.Infrastructure.StoreMaster;
 using Microsoft.EntityFrameworkCore;
+using KC.Infrastructure.Persistence;
 
 namespace KC.Infrastructure.IntegrationTests.Persistence;
 
-[TestFixture]
-public sealed class StoreMasterImporterTests
+[TestFixture(DatabaseProvider.Sqlite)]
+[TestFixture(DatabaseProvider.Postgres)]
+public sealed class StoreMasterImporterTests(DatabaseProvider provider)
 {
     private const string Header = "AreaCode,StoreName,StoreID";
 
-    private SqliteTestDatabase _database = null!;
+    private TestDatabase _database = null!;
 
     [SetUp]
-    public async Task SetUp() => _database = await SqliteTestDatabase.CreateAsync();
+    public async Task SetUp() => _database = await TestDatabase.CreateAsync(provider);
 
     [TearDown]
     public async Task TearDown() => await _database.DisposeAsync();

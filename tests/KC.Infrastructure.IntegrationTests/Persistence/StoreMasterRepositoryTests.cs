@@ -1,16 +1,18 @@
 using System.Globalization;
 using KC.Infrastructure.StoreMaster;
+using KC.Infrastructure.Persistence;
 using static KC.Infrastructure.IntegrationTests.Persistence.TestData;
 
 namespace KC.Infrastructure.IntegrationTests.Persistence;
 
-[TestFixture]
-public sealed class StoreMasterRepositoryTests
+[TestFixture(DatabaseProvider.Sqlite)]
+[TestFixture(DatabaseProvider.Postgres)]
+public sealed class StoreMasterRepositoryTests(DatabaseProvider provider)
 {
-    private SqliteTestDatabase _database = null!;
+    private TestDatabase _database = null!;
 
     [SetUp]
-    public async Task SetUp() => _database = await SqliteTestDatabase.CreateAsync();
+    public async Task SetUp() => _database = await TestDatabase.CreateAsync(provider);
 
     [TearDown]
     public async Task TearDown() => await _database.DisposeAsync();

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 namespace KC.Infrastructure.IntegrationTests.Persistence;
 
 /// <summary>Hands out a fresh <see cref="KcDbContext"/> over the test's database, as the service's factory does.</summary>
-internal sealed class TestDbContextFactory(DbContextOptions<KcDbContext> options) : IDbContextFactory<KcDbContext>
+internal sealed class TestDbContextFactory(Func<KcDbContext> create) : IDbContextFactory<KcDbContext>
 {
-    public KcDbContext CreateDbContext() => new(options);
+    public KcDbContext CreateDbContext() => create();
 }

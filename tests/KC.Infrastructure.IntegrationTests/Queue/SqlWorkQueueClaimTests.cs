@@ -1,12 +1,14 @@
 using KC.Application.Processing;
 using KC.Domain.Jobs;
 using KC.Infrastructure.IntegrationTests.Persistence;
+using KC.Infrastructure.Persistence;
 using static KC.Infrastructure.IntegrationTests.Persistence.TestData;
 
 namespace KC.Infrastructure.IntegrationTests.Queue;
 
-[TestFixture]
-public sealed class SqlWorkQueueClaimTests : SqlWorkQueueTestBase
+[TestFixture(DatabaseProvider.Sqlite)]
+[TestFixture(DatabaseProvider.Postgres)]
+public sealed class SqlWorkQueueClaimTests(DatabaseProvider provider) : SqlWorkQueueTestBase(provider)
 {
     [Test]
     public async Task ClaimAsync_WhenQueueIsEmpty_ReturnsNothing()

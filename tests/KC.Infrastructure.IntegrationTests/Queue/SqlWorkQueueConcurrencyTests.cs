@@ -1,11 +1,13 @@
 using KC.Domain.Jobs;
 using KC.Infrastructure.IntegrationTests.Persistence;
+using KC.Infrastructure.Persistence;
 using static KC.Infrastructure.IntegrationTests.Persistence.TestData;
 
 namespace KC.Infrastructure.IntegrationTests.Queue;
 
-[TestFixture]
-public sealed class SqlWorkQueueConcurrencyTests : SqlWorkQueueTestBase
+[TestFixture(DatabaseProvider.Sqlite)]
+[TestFixture(DatabaseProvider.Postgres)]
+public sealed class SqlWorkQueueConcurrencyTests(DatabaseProvider provider) : SqlWorkQueueTestBase(provider)
 {
     [Test]
     public async Task ClaimAndRecord_WhenSeveralWorkersDrainTheQueueConcurrently_SettleEveryImageOnceAndCountEachOnce()

@@ -1,16 +1,17 @@
 using KC.Application.Processing;
 using KC.Domain.Jobs;
 using KC.Infrastructure.IntegrationTests.Persistence;
+using KC.Infrastructure.Persistence;
 using KC.Infrastructure.Queue;
 
 namespace KC.Infrastructure.IntegrationTests.Queue;
 
-/// <summary>A real SQLite database per test, and the queue over it on a clock the test moves.</summary>
-public abstract class SqlWorkQueueTestBase
+/// <summary>A real database per test (SQLite, or PostgreSQL), and the queue over it on a clock the test moves.</summary>
+public abstract class SqlWorkQueueTestBase(DatabaseProvider provider)
 {
     protected const int LeaseSeconds = 30;
 
-    private protected SqliteTestDatabase Database { get; private set; } = null!;
+    private protected TestDatabase Database { get; private set; } = null!;
 
     private protected FakeTimeProvider Clock { get; private set; } = null!;
 
@@ -21,7 +22,7 @@ public abstract class SqlWorkQueueTestBase
     [SetUp]
     public async Task SetUpDatabase()
     {
-        Database = await SqliteTestDatabase.CreateAsync();
+        Database = await TestDatabase.CreateAsync(provider);
         Clock = new FakeTimeProvider(Start);
         Queue = new SqlWorkQueue(Database.Factory, new ProcessingOptions { LeaseSeconds = LeaseSeconds }, Clock);
     }

@@ -1,6 +1,7 @@
 using KC.Domain.Jobs;
 using KC.Domain.Stores;
 using KC.Infrastructure.Persistence;
+using KC.TestSupport;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
@@ -26,45 +27,72 @@ internal sealed record ImageRow(
     long NextAttemptAt);
 
 /// <summary>
-/// A real SQLite file of the test's own, in a temp folder, with the schema of the real migrations and
-/// the same per-connection pragmas and journal mode as the service. Disposing deletes the file and its -wal/-shm.
+/// A real database of the test's own with the schema of the real migrations: a SQLite file in a temp
+/// folder, with the service's per-connection pragmas and journal mode, or a fresh database on the
+/// shared throwaway PostgreSQL server. Disposing deletes the file (and its -wal/-shm) or drops the database.
 /// </summary>
-internal sealed class SqliteTestDatabase : IAsyncDisposable
+internal sealed class TestDatabase : IAsyncDisposable
 {
-    private readonly string _folder;
+    private readonly string? _folder;
+    private readonly PostgresServer? _server;
 
-    private SqliteTestDatabase(string folder)
+    private TestDatabase(DatabaseProvider provider, string connectionString, string? folder, PostgresServer? server)
     {
+        Provider = provider;
+        ConnectionString = connectionString;
         _folder = folder;
-        Path = System.IO.Path.Combine(folder, "kc.db");
-        ConnectionString = $"Data Source={Path}";
-        Options = new DbContextOptionsBuilder<KcDbContext>()
-            .UseSqlite(ConnectionString)
-            .AddInterceptors(new SqlitePragmas(busyTimeoutMilliseconds: 30_000))
-            .Options;
-        Factory = new TestDbContextFactory(Options);
+        _server = server;
+        Options = provider == DatabaseProvider.Sqlite
+            ? new DbContextOptionsBuilder<KcDbContext>()
+                .UseSqlite(connectionString)
+                .AddInterceptors(new SqlitePragmas(busyTimeoutMilliseconds: 30_000))
+                .Options
+            : new DbContextOptionsBuilder<PostgresKcDbContext>().UseNpgsql(connectionString).Options;
+        Factory = new TestDbContextFactory(CreateContext);
     }
 
-    public string Path { get; }
+    public DatabaseProvider Provider { get; }
 
     public string ConnectionString { get; }
 
-    public DbContextOptions<KcDbContext> Options { get; }
+    public DbContextOptions Options { get; }
 
     public IDbContextFactory<KcDbContext> Factory { get; }
 
-    public static async Task<SqliteTestDatabase> CreateAsync()
+    /// <summary>A fresh, migrated database; on PostgreSQL, the test is ignored with the reason when no server can be started here.</summary>
+    public static async Task<TestDatabase> CreateAsync(DatabaseProvider provider = DatabaseProvider.Sqlite)
     {
-        var folder = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "kc-infrastructure-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        var database = new SqliteTestDatabase(folder);
+        TestDatabase database;
+        if (provider == DatabaseProvider.Sqlite)
+        {
+            var folder = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "kc-infrastructure-tests", Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(folder);
+            database = new TestDatabase(provider, $"Data Source={System.IO.Path.Combine(folder, "kc.db")}", folder, server: null);
+        }
+        else
+        {
+            if (PostgresServer.UnavailableReason is { } reason)
+            {
+                Assert.Ignore(reason);
+            }
+
+            var server = await PostgresServer.SharedAsync();
+            database = new TestDatabase(provider, await server.CreateDatabaseAsync("it"), folder: null, server);
+        }
+
         await using var db = database.CreateContext();
         await db.Database.MigrateAsync();
-        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;");
+        if (provider == DatabaseProvider.Sqlite)
+        {
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;");
+        }
+
         return database;
     }
 
-    public KcDbContext CreateContext() => new(Options);
+    public KcDbContext CreateContext() => Options is DbContextOptions<PostgresKcDbContext> postgres
+        ? new PostgresKcDbContext(postgres)
+        : new KcDbContext((DbContextOptions<KcDbContext>)Options);
 
     /// <summary>Stores jobs through the real repository, one SaveChangesAsync for all of them.</summary>
     public async Task SaveJobsAsync(params Job[] jobs)
@@ -149,17 +177,18 @@ internal sealed class SqliteTestDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_server is not null)
+        {
+            await _server.DropDatabaseAsync(ConnectionString);
+            return;
+        }
+
         // Pooled connections keep the file open; close them before deleting it.
         await using (var connection = new SqliteConnection(ConnectionString))
         {
             SqliteConnection.ClearPool(connection);
         }
 
-        foreach (var file in new[] { Path, Path + "-wal", Path + "-shm" })
-        {
-            File.Delete(file);
-        }
-
-        Directory.Delete(_folder, recursive: true);
+        Directory.Delete(_folder!, recursive: true);
     }
 }
