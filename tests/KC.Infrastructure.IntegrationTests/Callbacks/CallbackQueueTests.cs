@@ -12,7 +12,7 @@ using static KC.Infrastructure.IntegrationTests.Persistence.TestData;
 namespace KC.Infrastructure.IntegrationTests.Callbacks;
 
 /// <summary>
-/// The callback queue over a real SQLite file: a delivery row is written by every transaction that
+/// The callback queue over a real database (SQLite, or PostgreSQL): a delivery row is written by every transaction that
 /// settles a job with a callback URL, and claimed, leased and recorded like an image.
 /// </summary>
 [TestFixture(DatabaseProvider.Sqlite)]

@@ -1,0 +1,40 @@
+using KC.Application.Processing;
+using KC.Infrastructure.IntegrationTests.Persistence;
+using KC.Infrastructure.Persistence;
+using KC.Infrastructure.Queue;
+using Microsoft.Extensions.Logging.Abstractions;
+using static KC.Infrastructure.IntegrationTests.Persistence.TestData;
+
+namespace KC.Infrastructure.IntegrationTests.Hosting;
+
+/// <summary>LISTEN/NOTIFY on a real PostgreSQL: a submit's commit wakes the idle workers of every node.</summary>
+[TestFixture]
+public sealed class PostgresWorkListenerTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    private TestDatabase _database = null!;
+
+    [SetUp]
+    public async Task SetUp() => _database = await TestDatabase.CreateAsync(DatabaseProvider.Postgres);
+
+    [TearDown]
+    public async Task TearDown() => await _database.DisposeAsync();
+
+    [Test]
+    public async Task Submit_WhenItCommits_WakesAWorkerListeningFromAnotherConnection()
+    {
+        using var signal = new WorkSignal();
+        using var listener = new PostgresWorkListener(_database.ConnectionString, signal, NullLogger<PostgresWorkListener>.Instance);
+        await listener.StartAsync(CancellationToken.None);
+
+        // The listener wakes the worker once as it starts listening, for anything it missed before.
+        Assert.That(await signal.WaitAsync(Patience, CancellationToken.None), Is.True, "the listener started listening");
+
+        await _database.SaveJobAsync(JobWithImages(2));
+        var woken = await signal.WaitAsync(Patience, CancellationToken.None);
+        await listener.StopAsync(CancellationToken.None);
+
+        Assert.That(woken, Is.True);
+    }
+}
