@@ -1,0 +1,44 @@
+using KC.Application.Processing;
+using KC.Infrastructure.IntegrationTests.Persistence;
+using KC.Infrastructure.Persistence;
+using KC.Infrastructure.Queue;
+using Npgsql;
+using static KC.Infrastructure.IntegrationTests.Persistence.TestData;
+
+namespace KC.Infrastructure.IntegrationTests.Queue;
+
+/// <summary>What only PostgreSQL has: claims that skip rows another node is locking, instead of waiting for them.</summary>
+[TestFixture]
+public sealed class PostgresClaimTests
+{
+    private TestDatabase _database = null!;
+
+    [SetUp]
+    public async Task SetUp() => _database = await TestDatabase.CreateAsync(DatabaseProvider.Postgres);
+
+    [TearDown]
+    public async Task TearDown() => await _database.DisposeAsync();
+
+    [Test]
+    public async Task ClaimAsync_WhileAnotherTransactionLocksTheFairestRows_TakesTheNextOnesWithoutWaiting()
+    {
+        var job = await _database.SaveJobAsync(JobWithImages(10));
+        var queue = new SqlWorkQueue(_database.Factory, new ProcessingOptions(), TimeProvider.System);
+
+        // Another node mid-claim: the four fairest pending rows are locked, not yet leased.
+        await using var other = new NpgsqlConnection(_database.ConnectionString);
+        await other.OpenAsync();
+        await using var transaction = await other.BeginTransactionAsync();
+        await using (var lockRows = new NpgsqlCommand("SELECT id FROM images ORDER BY seq, job_id LIMIT 4 FOR UPDATE", other, transaction))
+        {
+            await lockRows.ExecuteNonQueryAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var claimed = await queue.ClaimAsync("worker-a", 100, timeout.Token);
+        await transaction.RollbackAsync();
+
+        var images = await _database.ReadImagesAsync(job.Id);
+        Assert.That(claimed.Select(c => c.ImageId), Is.EqualTo(images.Skip(4).Select(i => i.Id)));
+    }
+}
