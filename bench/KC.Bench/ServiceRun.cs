@@ -72,6 +72,7 @@ internal sealed class ServiceRun : IAsyncDisposable
         Directory.CreateDirectory(folder);
         var configuration = new Dictionary<string, string?>
         {
+            ["Database:Provider"] = "Sqlite",
             ["Node:Id"] = $"bench-{name}-{Guid.NewGuid():N}",
             ["Processing:AllowPrivateNetworks"] = "true",
             ["Processing:MaxConcurrency"] = settings.Slots.ToString(CultureInfo.InvariantCulture),
@@ -92,7 +93,7 @@ internal sealed class ServiceRun : IAsyncDisposable
         ServiceProcess service;
         try
         {
-            service = await ServiceProcess.StartAsync(Path.Combine(folder, "kc.db"), configuration, TimeSpan.FromSeconds(90));
+            service = await ServiceProcess.StartAsync($"Data Source={Path.Combine(folder, "kc.db")}", configuration, TimeSpan.FromSeconds(90));
         }
         catch (InvalidOperationException ex)
         {

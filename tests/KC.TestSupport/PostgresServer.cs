@@ -44,8 +44,20 @@ public sealed partial class PostgresServer : IAsyncDisposable
 
     private string LogFile => Path.Combine(_folder, "postgres.log");
 
-    /// <summary>The server this test process shares, started on first use and stopped when the process exits.</summary>
+    /// <summary>
+    /// The server this test process shares, started on first use. Stop it with <see cref="StopSharedAsync"/>
+    /// after the last test; process exit stops it otherwise, as a last resort.
+    /// </summary>
     public static Task<PostgresServer> SharedAsync() => Shared.Value;
+
+    /// <summary>Stops the shared server if it was started, and started well; nothing otherwise.</summary>
+    public static async Task StopSharedAsync()
+    {
+        if (Shared.IsValueCreated && Shared.Value.IsCompletedSuccessfully)
+        {
+            await (await Shared.Value.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
+        }
+    }
 
     /// <summary>Starts a server of the caller's own; it is stopped on dispose, or at process exit at the latest.</summary>
     public static async Task<PostgresServer> StartAsync()
@@ -91,7 +103,10 @@ public sealed partial class PostgresServer : IAsyncDisposable
         await ExecuteAsync($"DROP DATABASE IF EXISTS {Quote(database)} WITH (FORCE)").ConfigureAwait(false);
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops the server, waiting for it to go, and removes its folder.</summary>
+    public async ValueTask DisposeAsync() => await StopAsync(waitForExit: true).ConfigureAwait(false);
+
+    private async Task StopAsync(bool waitForExit)
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 1)
         {
@@ -101,7 +116,10 @@ public sealed partial class PostgresServer : IAsyncDisposable
         AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
 
         // Immediate: nothing here is worth a checkpoint, and the folder goes next.
-        await _account.RunAsync(_binaries.PgCtl, ["stop", "-D", DataFolder, "-m", "immediate", "-w"], _folder).ConfigureAwait(false);
+        await _account.RunAsync(
+            _binaries.PgCtl,
+            ["stop", "-D", DataFolder, "-m", "immediate", waitForExit ? "--wait" : "--no-wait"],
+            _folder).ConfigureAwait(false);
         Directory.Delete(_folder, recursive: true);
     }
 
@@ -178,7 +196,12 @@ public sealed partial class PostgresServer : IAsyncDisposable
     private string LogTail() =>
         File.Exists(LogFile) ? string.Join('\n', File.ReadLines(LogFile).TakeLast(30)) : "(no log written)";
 
-    private void OnProcessExit(object? sender, EventArgs e) => DisposeAsync().AsTask().GetAwaiter().GetResult();
+    /// <summary>
+    /// The last resort, for a server nobody disposed. Exit handlers get only a moment (the test
+    /// runner kills its host about 100 ms after the run), so this one signals the server without
+    /// waiting for it; told to quit at once, its processes are gone right after.
+    /// </summary>
+    private void OnProcessExit(object? sender, EventArgs e) => StopAsync(waitForExit: false).GetAwaiter().GetResult();
 
     private static int FreePort()
     {

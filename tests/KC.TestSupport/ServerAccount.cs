@@ -41,6 +41,7 @@ internal sealed class ServerAccount
         {
             Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
+
         if (User is not null)
         {
             await CommandLine.RunCheckedAsync("chown", ["-R", $"{User}:", folder]).ConfigureAwait(false);

@@ -36,9 +36,14 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the service on a random loopback port and waits until it listens.</summary>
-    public static async Task<ServiceProcess> StartAsync(string databasePath, IReadOnlyDictionary<string, string?> settings, TimeSpan? timeout = null)
+    /// <summary>
+    /// Starts the service on a random loopback port over <paramref name="connectionString"/> and waits
+    /// until it listens. The connection string alone does not say which database it is for, so
+    /// <paramref name="settings"/> carries <c>Database:Provider</c> with the rest.
+    /// </summary>
+    public static async Task<ServiceProcess> StartAsync(string connectionString, IReadOnlyDictionary<string, string?> settings, TimeSpan? timeout = null)
     {
+        ArgumentNullException.ThrowIfNull(settings);
         var directory = AppContext.BaseDirectory;
         var start = new ProcessStartInfo("dotnet", [Path.Combine(directory, "KC.Api.dll")])
         {
@@ -49,7 +54,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         start.Environment["Urls"] = "http://127.0.0.1:0";
-        start.Environment["ConnectionStrings__KC"] = $"Data Source={databasePath}";
+        start.Environment["ConnectionStrings__KC"] = connectionString;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
         start.Environment["Logging__LogLevel__KC"] = "Information";

@@ -14,7 +14,7 @@ public sealed class CallbackCrashTests
     public async Task Callback_WhenServiceIsKilledMidDelivery_IsDeliveredAfterRestart()
     {
         await using var receiver = await CallbackReceiver.StartAsync();
-        var database = KcApiFactory.NewDatabasePath();
+        await using var database = await TestDatabase.CreateAsync();
         var settings = new Dictionary<string, string?>
         {
             ["Node:Id"] = "callback-crash-node",
@@ -27,7 +27,7 @@ public sealed class CallbackCrashTests
         receiver.Hold("crash");
         long jobId;
 
-        await using (var service = await ServiceProcess.StartAsync(database, settings))
+        await using (var service = await ServiceProcess.StartAsync(database.ConnectionString, database.With(settings)))
         {
             using var client = service.CreateClient();
             jobId = await SubmitAsync(client, Submission(Visit("S99999999", new Uri("https://example.com/never-fetched.jpg"))).WithCallback(receiver.Url("crash")));
@@ -36,7 +36,7 @@ public sealed class CallbackCrashTests
         }
 
         receiver.Release("crash");
-        await using (var restarted = await ServiceProcess.StartAsync(database, settings))
+        await using (var restarted = await ServiceProcess.StartAsync(database.ConnectionString, database.With(settings)))
         {
             using var client = restarted.CreateClient();
             var callback = await WaitForCallbackAsync(client, jobId, "delivered");
@@ -49,7 +49,5 @@ public sealed class CallbackCrashTests
                 Assert.That(Attempts(callback), Is.EqualTo(new (int?, string?)[] { (200, null) }), "the attempt cut off by the kill recorded nothing");
             });
         }
-
-        KcApiFactory.DeleteDatabase(database);
     }
 }

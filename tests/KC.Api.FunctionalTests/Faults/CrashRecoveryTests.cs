@@ -23,7 +23,7 @@ public sealed class CrashRecoveryTests
     public async Task Service_WhenKilledAtSeveralPoints_CompletesEveryAcceptedJobWithOneOutcomePerImage()
     {
         await using var images = await TestImageServer.StartAsync();
-        var database = KcApiFactory.NewDatabasePath();
+        await using var database = await TestDatabase.CreateAsync();
         var settings = new Dictionary<string, string?>
         {
             ["Node:Id"] = "crash-node",
@@ -39,7 +39,7 @@ public sealed class CrashRecoveryTests
         var resumeTimes = new List<TimeSpan>();
 
         // 1. Kill during a burst of submits: every acknowledged job must survive.
-        await using (var service = await ServiceProcess.StartAsync(database, settings))
+        await using (var service = await ServiceProcess.StartAsync(database.ConnectionString, database.With(settings)))
         {
             using var client = service.CreateClient();
             var burst = Enumerable.Range(0, 30).Select(i => TrySubmitAsync(client, images, i, accepted)).ToList();
@@ -54,7 +54,7 @@ public sealed class CrashRecoveryTests
         for (var round = 0; round < 6; round++)
         {
             var settledBefore = Database.SettledImages(database);
-            await using var service = await ServiceProcess.StartAsync(database, settings);
+            await using var service = await ServiceProcess.StartAsync(database.ConnectionString, database.With(settings));
             var restarted = Stopwatch.StartNew();
             if (Database.Scalar(database, "SELECT COUNT(*) FROM images") - settledBefore < 2_000)
             {
@@ -71,7 +71,7 @@ public sealed class CrashRecoveryTests
         }
 
         // Finally run to the end.
-        await using (var service = await ServiceProcess.StartAsync(database, settings))
+        await using (var service = await ServiceProcess.StartAsync(database.ConnectionString, database.With(settings)))
         {
             using var client = service.CreateClient();
             foreach (var jobId in accepted)
@@ -93,7 +93,6 @@ public sealed class CrashRecoveryTests
             Assert.That(imageRows, Is.EqualTo(jobs * ImagesPerJob), "a submit is all or nothing");
             Assert.That(Database.Scalar(database, "SELECT COUNT(*) FROM images WHERE lease_owner IS NOT NULL"), Is.Zero);
         });
-        KcApiFactory.DeleteDatabase(database);
     }
 
     private static async Task TrySubmitAsync(HttpClient client, TestImageServer images, int index, ConcurrentBag<long> accepted)

@@ -12,7 +12,7 @@ public sealed class GracefulShutdownTests
     public async Task Service_WhenSentSigterm_FinishesInFlightImagesReleasesTheRestAndResumesAtOnce()
     {
         await using var images = await TestImageServer.StartAsync();
-        var database = KcApiFactory.NewDatabasePath();
+        await using var database = await TestDatabase.CreateAsync();
         var settings = new Dictionary<string, string?>
         {
             ["Node:Id"] = "term-node",
@@ -29,7 +29,7 @@ public sealed class GracefulShutdownTests
         int exitCode;
         long claimedAtSignal;
 
-        await using (var service = await ServiceProcess.StartAsync(database, settings))
+        await using (var service = await ServiceProcess.StartAsync(database.ConnectionString, database.With(settings)))
         {
             using var client = service.CreateClient();
             jobId = await SubmitAsync(client, Submission(Visit(KnownStore, urls)));
@@ -42,7 +42,7 @@ public sealed class GracefulShutdownTests
         var leasedAfterStop = Database.Scalar(database, "SELECT COUNT(*) FROM images WHERE state = 1 OR lease_owner IS NOT NULL");
         var pendingAfterStop = Database.Scalar(database, "SELECT COUNT(*) FROM images WHERE state = 0");
 
-        await using (var service = await ServiceProcess.StartAsync(database, settings))
+        await using (var service = await ServiceProcess.StartAsync(database.ConnectionString, database.With(settings)))
         {
             using var client = service.CreateClient();
             var status = await WaitUntilSettledAsync(client, jobId, TimeSpan.FromSeconds(60));
@@ -57,7 +57,5 @@ public sealed class GracefulShutdownTests
                 Assert.That(Database.InconsistentJobs(database), Is.Empty);
             });
         }
-
-        KcApiFactory.DeleteDatabase(database);
     }
 }

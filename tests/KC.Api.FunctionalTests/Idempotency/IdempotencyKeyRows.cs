@@ -1,4 +1,6 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
+using System.Globalization;
+using KC.Api.FunctionalTests.Infrastructure;
 
 namespace KC.Api.FunctionalTests.Idempotency;
 
@@ -6,46 +8,38 @@ namespace KC.Api.FunctionalTests.Idempotency;
 internal static class IdempotencyKeyRows
 {
     /// <summary>Moves the key's expiry into the past, as if its lifetime had run out.</summary>
-    public static void Expire(string databasePath, string key) =>
-        Execute(databasePath, "UPDATE idempotency_keys SET expires_at = 0 WHERE idempotency_key = @key", key);
-
-    /// <summary>The job the key names, or null when there is no row for it.</summary>
-    public static long? JobOf(string databasePath, string key)
+    public static void Expire(TestDatabase database, string key)
     {
-        using var connection = Open(databasePath);
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT job_id FROM idempotency_keys WHERE idempotency_key = @key";
-        command.Parameters.AddWithValue("@key", key);
-        return command.ExecuteScalar() is long jobId ? jobId : null;
-    }
-
-    /// <summary>Jobs holding an image with this URL: a duplicate submit shows as two.</summary>
-    public static long JobsWithImage(string databasePath, Uri url)
-    {
-        using var connection = Open(databasePath);
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(DISTINCT job_id) FROM images WHERE url = @url";
-        command.Parameters.AddWithValue("@url", url.ToString());
-        return (long)command.ExecuteScalar()!;
-    }
-
-    private static void Execute(string databasePath, string sql, string key)
-    {
-        using var connection = Open(databasePath);
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Parameters.AddWithValue("@key", key);
+        using var connection = database.OpenConnection();
+        using var command = Command(connection, "UPDATE idempotency_keys SET expires_at = 0 WHERE idempotency_key = @value", key);
         Assert.That(command.ExecuteNonQuery(), Is.EqualTo(1), $"no stored key '{key}'");
     }
 
-    private static SqliteConnection Open(string databasePath)
+    /// <summary>The job the key names, or null when there is no row for it.</summary>
+    public static long? JobOf(TestDatabase database, string key)
     {
-        // The service writes at the same time; wait for its lock like it waits for ours.
-        var connection = new SqliteConnection($"Data Source={databasePath};Pooling=False;Default Timeout=30");
-        connection.Open();
-        using var busy = connection.CreateCommand();
-        busy.CommandText = "PRAGMA busy_timeout = 30000;";
-        busy.ExecuteNonQuery();
-        return connection;
+        using var connection = database.OpenConnection();
+        using var command = Command(connection, "SELECT job_id FROM idempotency_keys WHERE idempotency_key = @value", key);
+        return command.ExecuteScalar() is { } jobId and not DBNull ? Convert.ToInt64(jobId, CultureInfo.InvariantCulture) : null;
+    }
+
+    /// <summary>Jobs holding an image with this URL: a duplicate submit shows as two.</summary>
+    public static long JobsWithImage(TestDatabase database, Uri url)
+    {
+        using var connection = database.OpenConnection();
+        using var command = Command(connection, "SELECT COUNT(DISTINCT job_id) FROM images WHERE url = @value", url.ToString());
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>A command with its one parameter, <c>@value</c>; built through <see cref="DbCommand"/> so either provider runs it.</summary>
+    private static DbCommand Command(DbConnection connection, string sql, string value)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "@value";
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+        return command;
     }
 }

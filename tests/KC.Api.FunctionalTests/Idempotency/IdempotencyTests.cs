@@ -33,8 +33,8 @@ public sealed class IdempotencyTests : ServiceTestBase
             Assert.That(await retry.Content.ReadAsStringAsync(), Is.EqualTo(firstBody));
             Assert.That(retry.Headers.Location, Is.EqualTo(first.Headers.Location));
             Assert.That(first.Headers.Location?.ToString(), Is.EqualTo($"/api/jobs/{jobId}"));
-            Assert.That(IdempotencyKeyRows.JobsWithImage(Service.DatabasePath, image), Is.EqualTo(1));
-            Assert.That(IdempotencyKeyRows.JobOf(Service.DatabasePath, "order-1001"), Is.EqualTo(jobId));
+            Assert.That(IdempotencyKeyRows.JobsWithImage(Service.Database, image), Is.EqualTo(1));
+            Assert.That(IdempotencyKeyRows.JobOf(Service.Database, "order-1001"), Is.EqualTo(jobId));
         });
     }
 
@@ -60,7 +60,7 @@ public sealed class IdempotencyTests : ServiceTestBase
             Assert.That(retry.StatusCode, Is.EqualTo(HttpStatusCode.Created), await retry.Content.ReadAsStringAsync());
             Assert.That(retry.Headers.Contains(ReplayedHeader), Is.True);
             Assert.That(await retry.Content.ReadAsStringAsync(), Is.EqualTo(await first.Content.ReadAsStringAsync()));
-            Assert.That(IdempotencyKeyRows.JobsWithImage(Service.DatabasePath, image), Is.EqualTo(1));
+            Assert.That(IdempotencyKeyRows.JobsWithImage(Service.Database, image), Is.EqualTo(1));
         });
     }
 
@@ -81,7 +81,7 @@ public sealed class IdempotencyTests : ServiceTestBase
             Assert.That(second.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
             Assert.That(problem["error"]!.GetValue<string>(), Is.EqualTo("Idempotency-Key 'reused-7' was already used with a different request body"));
             Assert.That(problem["status"]!.GetValue<int>(), Is.EqualTo(422));
-            Assert.That(IdempotencyKeyRows.JobsWithImage(Service.DatabasePath, other), Is.Zero);
+            Assert.That(IdempotencyKeyRows.JobsWithImage(Service.Database, other), Is.Zero);
         });
     }
 
@@ -91,8 +91,8 @@ public sealed class IdempotencyTests : ServiceTestBase
         var body = Submission(Visit(KnownStore, NextImage())).ToJsonString();
         var firstJob = await CreatedJobAsync(body, "expiring-1");
         var otherJob = await CreatedJobAsync(Submission(Visit(KnownStore, NextImage())).ToJsonString(), "expiring-2");
-        IdempotencyKeyRows.Expire(Service.DatabasePath, "expiring-1");
-        IdempotencyKeyRows.Expire(Service.DatabasePath, "expiring-2");
+        IdempotencyKeyRows.Expire(Service.Database, "expiring-1");
+        IdempotencyKeyRows.Expire(Service.Database, "expiring-2");
 
         using var again = await SubmitAsync(body, "expiring-1");
 
@@ -102,8 +102,8 @@ public sealed class IdempotencyTests : ServiceTestBase
             Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.Created));
             Assert.That(again.Headers.Contains(ReplayedHeader), Is.False);
             Assert.That(againJob, Is.Not.EqualTo(firstJob));
-            Assert.That(IdempotencyKeyRows.JobOf(Service.DatabasePath, "expiring-1"), Is.EqualTo(againJob), "the key now names the new job");
-            Assert.That(IdempotencyKeyRows.JobOf(Service.DatabasePath, "expiring-2"), Is.Null, $"the expired key of job {otherJob} was purged");
+            Assert.That(IdempotencyKeyRows.JobOf(Service.Database, "expiring-1"), Is.EqualTo(againJob), "the key now names the new job");
+            Assert.That(IdempotencyKeyRows.JobOf(Service.Database, "expiring-2"), Is.Null, $"the expired key of job {otherJob} was purged");
         });
     }
 
@@ -129,7 +129,7 @@ public sealed class IdempotencyTests : ServiceTestBase
                 Assert.That(statuses, Is.All.EqualTo(HttpStatusCode.Created));
                 Assert.That(jobIds.Distinct().Count(), Is.EqualTo(1));
                 Assert.That(responses.Count(r => r.Headers.Contains(ReplayedHeader)), Is.EqualTo(9), "every response but the creator's is a replay");
-                Assert.That(IdempotencyKeyRows.JobsWithImage(Service.DatabasePath, image), Is.EqualTo(1));
+                Assert.That(IdempotencyKeyRows.JobsWithImage(Service.Database, image), Is.EqualTo(1));
             });
         }
         finally
@@ -154,7 +154,7 @@ public sealed class IdempotencyTests : ServiceTestBase
         {
             Assert.That((first.StatusCode, second.StatusCode), Is.EqualTo((HttpStatusCode.Created, HttpStatusCode.Created)));
             Assert.That(second.Headers.Contains(ReplayedHeader), Is.False);
-            Assert.That(IdempotencyKeyRows.JobsWithImage(Service.DatabasePath, image), Is.EqualTo(2));
+            Assert.That(IdempotencyKeyRows.JobsWithImage(Service.Database, image), Is.EqualTo(2));
         });
     }
 
@@ -173,7 +173,7 @@ public sealed class IdempotencyTests : ServiceTestBase
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
             Assert.That(problem["error"]!.GetValue<string>(), Is.EqualTo("Idempotency-Key: must be 1 to 200 printable ASCII characters"));
-            Assert.That(IdempotencyKeyRows.JobsWithImage(Service.DatabasePath, image), Is.Zero);
+            Assert.That(IdempotencyKeyRows.JobsWithImage(Service.Database, image), Is.Zero);
         });
     }
 
@@ -185,7 +185,7 @@ public sealed class IdempotencyTests : ServiceTestBase
         using var response = await SubmitAsync(Submission(Visit(KnownStore, NextImage())).ToJsonString(), key);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
-        Assert.That(IdempotencyKeyRows.JobOf(Service.DatabasePath, key), Is.Not.Null);
+        Assert.That(IdempotencyKeyRows.JobOf(Service.Database, key), Is.Not.Null);
     }
 
     private Uri NextImage()

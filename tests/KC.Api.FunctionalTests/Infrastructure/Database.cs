@@ -1,26 +1,37 @@
 using System.Globalization;
-using Microsoft.Data.Sqlite;
 
 namespace KC.Api.FunctionalTests.Infrastructure;
 
-/// <summary>Reads the service's SQLite file directly, to check what the API cannot show.</summary>
+/// <summary>Reads the service's database directly, to check what the API cannot show. Plain SQL, so it reads either provider.</summary>
 public static class Database
 {
-    public static long Scalar(string path, string sql)
+    /// <summary>The first value of the first row; 0 when there is no row.</summary>
+    public static long Scalar(TestDatabase database, string sql) => Rows(database, sql) is [var first, ..] ? first[0] : 0;
+
+    /// <summary>Every row of <paramref name="sql"/>, its values as numbers: SQLite reads Int64 where PostgreSQL reads int or bigint.</summary>
+    public static IReadOnlyList<long[]> Rows(TestDatabase database, string sql)
     {
-        using var connection = Open(path);
+        ArgumentNullException.ThrowIfNull(database);
+        using var connection = database.OpenConnection();
         using var command = connection.CreateCommand();
         command.CommandText = sql;
-        return Convert.ToInt64(command.ExecuteScalar() ?? 0L, CultureInfo.InvariantCulture);
+        using var reader = command.ExecuteReader();
+        var rows = new List<long[]>();
+        while (reader.Read())
+        {
+            rows.Add([.. Enumerable.Range(0, reader.FieldCount).Select(i => Convert.ToInt64(reader.GetValue(i), CultureInfo.InvariantCulture))]);
+        }
+
+        return rows;
     }
 
-    public static long SettledImages(string path) => Scalar(path, "SELECT COUNT(*) FROM images WHERE state IN (2, 3)");
+    public static long SettledImages(TestDatabase database) => Scalar(database, "SELECT COUNT(*) FROM images WHERE state IN (2, 3)");
 
     /// <summary>
     /// Jobs whose stored counters or image rows disagree: a counter counted twice, an image row
     /// missing from a half-written submit, or a settled job with unsettled images.
     /// </summary>
-    public static IReadOnlyList<string> InconsistentJobs(string path)
+    public static IReadOnlyList<string> InconsistentJobs(TestDatabase database)
     {
         const string sql = """
             SELECT j.id, j.status, j.total_images, j.succeeded_images, j.failed_images,
@@ -31,14 +42,10 @@ public static class Database
             FROM jobs j
             """;
         var problems = new List<string>();
-        using var connection = Open(path);
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
+        foreach (var row in Rows(database, sql))
         {
-            var (id, status, total, succeeded, failed) = (reader.GetInt64(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4));
-            var (rows, succeededRows, failedRows, unsettledRows) = (reader.GetInt32(5), reader.GetInt32(6), reader.GetInt32(7), reader.GetInt32(8));
+            var (id, status, total, succeeded, failed) = (row[0], row[1], row[2], row[3], row[4]);
+            var (rows, succeededRows, failedRows, unsettledRows) = (row[5], row[6], row[7], row[8]);
             if (total != rows || succeeded != succeededRows || failed != failedRows || (status != 0 && unsettledRows != 0))
             {
                 problems.Add($"job {id}: status {status}, counters {total}/{succeeded}/{failed}, rows {rows}/{succeededRows}/{failedRows}, unsettled {unsettledRows}");
@@ -46,12 +53,5 @@ public static class Database
         }
 
         return problems;
-    }
-
-    private static SqliteConnection Open(string path)
-    {
-        var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        return connection;
     }
 }

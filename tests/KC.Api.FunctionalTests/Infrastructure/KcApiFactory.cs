@@ -4,19 +4,20 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace KC.Api.FunctionalTests.Infrastructure;
 
 /// <summary>
-/// The real service on real Kestrel (a random loopback port) over a SQLite file of the test's own.
+/// The real service on real Kestrel (a random loopback port) over a database of the test's own.
 /// Settings are host settings, so they are in place before the service reads its configuration.
 /// </summary>
 public sealed class KcApiFactory : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
 
-    public KcApiFactory(string databasePath, IReadOnlyDictionary<string, string?>? overrides = null, string? nodeId = null)
+    /// <param name="database">Not owned: services started one after another may share it, so the caller removes it.</param>
+    public KcApiFactory(TestDatabase database, IReadOnlyDictionary<string, string?>? overrides = null, string? nodeId = null)
     {
-        DatabasePath = databasePath;
-        _settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        ArgumentNullException.ThrowIfNull(database);
+        Database = database;
+        _settings = new Dictionary<string, string?>(database.Settings, StringComparer.OrdinalIgnoreCase)
         {
-            ["ConnectionStrings:KC"] = $"Data Source={databasePath}",
             ["Node:Id"] = nodeId ?? $"test-node-{Guid.NewGuid():N}",
             ["Processing:AllowPrivateNetworks"] = "true",
             ["Processing:GpuDelayMinMs"] = "1",
@@ -36,23 +37,7 @@ public sealed class KcApiFactory : WebApplicationFactory<Program>
         UseKestrel(0);
     }
 
-    public string DatabasePath { get; }
-
-    /// <summary>A fresh database file under the system temp folder.</summary>
-    public static string NewDatabasePath()
-    {
-        var folder = Path.Combine(Path.GetTempPath(), "kc-functional-tests");
-        Directory.CreateDirectory(folder);
-        return Path.Combine(folder, $"{Guid.NewGuid():N}.db");
-    }
-
-    public static void DeleteDatabase(string path)
-    {
-        foreach (var file in new[] { path, path + "-wal", path + "-shm" })
-        {
-            File.Delete(file);
-        }
-    }
+    public TestDatabase Database { get; }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

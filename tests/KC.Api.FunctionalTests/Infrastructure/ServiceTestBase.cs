@@ -18,7 +18,7 @@ public abstract class ServiceTestBase
     public async Task StartAsync()
     {
         Images = await TestImageServer.StartAsync();
-        Service = new KcApiFactory(KcApiFactory.NewDatabasePath(), Settings);
+        Service = new KcApiFactory(await TestDatabase.CreateAsync(), Settings);
         Service.StartServer();
         Client = Service.CreateClient();
     }
@@ -29,6 +29,6 @@ public abstract class ServiceTestBase
         Client.Dispose();
         await Service.DisposeAsync();
         await Images.DisposeAsync();
-        KcApiFactory.DeleteDatabase(Service.DatabasePath);
+        await Service.Database.DisposeAsync();
     }
 }

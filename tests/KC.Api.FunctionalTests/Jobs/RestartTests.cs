@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using KC.Api.FunctionalTests.Infrastructure;
 using KC.TestSupport;
-using Microsoft.Data.Sqlite;
 using static KC.Api.FunctionalTests.Infrastructure.Jobs;
 
 namespace KC.Api.FunctionalTests.Jobs;
@@ -15,7 +14,7 @@ public sealed class RestartTests
     public async Task Job_WhenHostStopsMidJob_CompletesAfterRestartWithOneOutcomePerImage()
     {
         await using var images = await TestImageServer.StartAsync();
-        var database = KcApiFactory.NewDatabasePath();
+        await using var database = await TestDatabase.CreateAsync();
         var slowGpu = new Dictionary<string, string?>
         {
             ["Processing:MaxConcurrency"] = "4",
@@ -58,11 +57,9 @@ public sealed class RestartTests
                 }
             });
         }
-
-        KcApiFactory.DeleteDatabase(database);
     }
 
-    private static async Task<int> WaitForSomeProgressAsync(string database, long jobId)
+    private static async Task<int> WaitForSomeProgressAsync(TestDatabase database, long jobId)
     {
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromSeconds(30))
@@ -80,29 +77,15 @@ public sealed class RestartTests
         return 0;
     }
 
-    private static int CountSettled(string database, long jobId) =>
-        Convert.ToInt32(Scalar(database, $"SELECT COUNT(*) FROM images WHERE job_id = {jobId} AND state IN (2, 3)"), System.Globalization.CultureInfo.InvariantCulture);
+    private static int CountSettled(TestDatabase database, long jobId) =>
+        (int)Database.Scalar(database, $"SELECT COUNT(*) FROM images WHERE job_id = {jobId} AND state IN (2, 3)");
 
-    private static int LeasesHeld(string database) =>
-        Convert.ToInt32(Scalar(database, "SELECT COUNT(*) FROM images WHERE lease_owner IS NOT NULL OR state = 1"), System.Globalization.CultureInfo.InvariantCulture);
+    private static int LeasesHeld(TestDatabase database) =>
+        (int)Database.Scalar(database, "SELECT COUNT(*) FROM images WHERE lease_owner IS NOT NULL OR state = 1");
 
-    private static (int Total, int Succeeded, int Failed) Counters(string database, long jobId)
+    private static (int Total, int Succeeded, int Failed) Counters(TestDatabase database, long jobId)
     {
-        using var connection = new SqliteConnection($"Data Source={database}");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT total_images, succeeded_images, failed_images FROM jobs WHERE id = {jobId}";
-        using var reader = command.ExecuteReader();
-        reader.Read();
-        return (reader.GetInt32(0), reader.GetInt32(1), reader.GetInt32(2));
-    }
-
-    private static object? Scalar(string database, string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={database}");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return command.ExecuteScalar();
+        var row = Database.Rows(database, $"SELECT total_images, succeeded_images, failed_images FROM jobs WHERE id = {jobId}").Single();
+        return ((int)row[0], (int)row[1], (int)row[2]);
     }
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using KC.Api.FunctionalTests.Infrastructure;
-using Microsoft.Data.Sqlite;
 
 namespace KC.Api.FunctionalTests.Platform;
 
@@ -35,14 +34,13 @@ public sealed class HealthTests : ServiceTestBase
     }
 
     [Test]
-    public async Task Ready_WhenDatabaseFileIsGone_ReturnsUnavailable()
+    public async Task Ready_WhenDatabaseIsGone_ReturnsUnavailable()
     {
-        var database = KcApiFactory.NewDatabasePath();
+        await using var database = await TestDatabase.CreateAsync();
         await using var service = new KcApiFactory(database);
         service.StartServer();
         using var client = service.CreateClient();
-        SqliteConnection.ClearAllPools();
-        KcApiFactory.DeleteDatabase(database);
+        await database.DisposeAsync();
 
         using var response = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
 
