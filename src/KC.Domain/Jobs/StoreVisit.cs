@@ -41,7 +41,7 @@ public sealed class StoreVisit
         var storeVisit = new StoreVisit
         {
             StoreId = visit.StoreId.Trim(),
-            VisitTime = visit.VisitTime.ToUniversalTime(),
+            VisitTime = VisitTimes.Normalize(visit.VisitTime),
             StoreKnown = storeKnown,
         };
 

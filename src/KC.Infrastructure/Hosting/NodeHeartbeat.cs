@@ -53,9 +53,11 @@ internal sealed partial class NodeHeartbeat(
         {
             await ExecuteAsync(MarkStoppedSql, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is DbException or OperationCanceledException)
+        catch (Exception ex) when (ex is DbException or OperationCanceledException or ObjectDisposedException)
         {
-            LogBeatFailed(ex);
+            // Best effort: a host torn down around it cannot record the stop, and the node is then
+            // reported lost one lease period later, which is what an unrecorded stop looks like.
+            LogStopNotRecorded(ex);
         }
     }
 
@@ -119,6 +121,9 @@ internal sealed partial class NodeHeartbeat(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Node {NodeId} stopped heartbeating at {LastHeartbeat:O} without a graceful stop; its image leases lapse within {LeaseSeconds} s of that and are taken over")]
     private partial void LogNodeLost(string nodeId, DateTimeOffset lastHeartbeat, int leaseSeconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The node's stop could not be recorded; it will be reported lost")]
+    private partial void LogStopNotRecorded(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The node heartbeat failed; trying again at the next beat")]
     private partial void LogBeatFailed(Exception exception);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using KC.Application.Common.Time;
+using KC.Domain.Jobs;
 
 namespace KC.Application.Visits.Queries.SearchVisits;
 
@@ -22,14 +23,14 @@ public static class VisitTimeBounds
         }
 
         var parsed = Rfc3339.TryParse(text, out from);
-        from = from.ToUniversalTime();
+        from = VisitTimes.FirstAtOrAfter(from);
         return parsed;
     }
 
     /// <summary>
     /// The first instant after the ones <paramref name="text"/> admits: the next midnight for a date,
-    /// one tick (the resolution visit times are stored at) after a timestamp. Null when nothing
-    /// comes after it, so the range has no upper bound.
+    /// the next stored visit time (<see cref="VisitTimes.Resolution"/>) after a timestamp. Null when
+    /// nothing comes after it, so the range has no upper bound.
     /// </summary>
     public static bool TryParseEnd(string text, out DateTimeOffset? before)
     {
@@ -49,12 +50,7 @@ public static class VisitTimeBounds
             return false;
         }
 
-        end = end.ToUniversalTime();
-        if (end < DateTimeOffset.MaxValue)
-        {
-            before = end.AddTicks(1);
-        }
-
+        before = VisitTimes.FirstAfter(end);
         return true;
     }
 

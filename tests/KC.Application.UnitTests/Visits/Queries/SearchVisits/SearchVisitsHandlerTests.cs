@@ -32,7 +32,7 @@ public sealed class SearchVisitsHandlerTests
     public async Task Handle_WhenDatesAreTimestamps_SearchesTheirUtcInstantsWithTheEndIncluded()
     {
         var twelve = new DateTimeOffset(2025, 3, 11, 12, 0, 0, TimeSpan.Zero);
-        var expected = new VisitSearch(null, null, twelve, twelve.AddTicks(1));
+        var expected = new VisitSearch(null, null, twelve, twelve.AddMicroseconds(1));
         _readModel.Setup(r => r.SearchAsync(expected, new PageRequest(1, 50), It.IsAny<CancellationToken>())).ReturnsAsync(Empty);
 
         var result = await Handler().Handle(new SearchVisitsQuery(StartDate: "2025-03-11T17:30:00+05:30", EndDate: "2025-03-11T12:00:00Z"), CancellationToken.None);

@@ -46,15 +46,26 @@ public sealed class VisitTimeBoundsTests
     }
 
     [Test]
-    public void TryParseEnd_WhenTextIsATimestamp_EndsOneTickAfterItSoTheInstantIsIncluded()
+    public void TryParseEnd_WhenTextIsATimestamp_EndsOneMicrosecondAfterItSoTheInstantIsIncluded()
     {
         var parsed = VisitTimeBounds.TryParseEnd("2025-03-11T12:00:00.5Z", out var before);
 
         Assert.Multiple(() =>
         {
             Assert.That(parsed, Is.True);
-            Assert.That(before, Is.EqualTo(Midnight.AddHours(12).AddMilliseconds(500).AddTicks(1)));
+            Assert.That(before, Is.EqualTo(Midnight.AddHours(12).AddMilliseconds(500).AddMicroseconds(1)));
         });
+    }
+
+    [Test]
+    public void TryParse_WhenATimestampIsFinerThanAMicrosecond_BoundsTheStoredMicrosecondsItAdmits()
+    {
+        var parsed = VisitTimeBounds.TryParseStart("2025-03-11T12:00:00.0000001Z", out var from)
+            & VisitTimeBounds.TryParseEnd("2025-03-11T12:00:00.0000009Z", out var before);
+
+        // Nothing stored lies within the same microsecond after 12:00:00, so both round to whole microseconds.
+        Assert.That(parsed, Is.True);
+        Assert.That((from, before), Is.EqualTo((Midnight.AddHours(12).AddMicroseconds(1), (DateTimeOffset?)Midnight.AddHours(12).AddMicroseconds(1))));
     }
 
     [TestCase("9999-12-31")]
