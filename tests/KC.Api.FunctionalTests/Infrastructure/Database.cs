@@ -25,6 +25,23 @@ public static class Database
         return rows;
     }
 
+    /// <summary>A two-column query's rows as a map from the first column's text to the second column's number.</summary>
+    public static IReadOnlyDictionary<string, long> CountsBy(TestDatabase database, string sql)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        using var connection = database.OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            counts[reader.IsDBNull(0) ? "(none)" : reader.GetString(0)] = Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture);
+        }
+
+        return counts;
+    }
+
     public static long SettledImages(TestDatabase database) => Scalar(database, "SELECT COUNT(*) FROM images WHERE state IN (2, 3)");
 
     /// <summary>
