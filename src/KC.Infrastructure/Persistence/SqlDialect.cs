@@ -38,6 +38,15 @@ internal abstract class SqlDialect
     /// </summary>
     public virtual string? LockJobsSql => null;
 
+    /// <summary>
+    /// Settles a whole outcome batch in one statement from parallel arrays (<c>@ids</c>,
+    /// <c>@states</c>, <c>@widths</c>, <c>@heights</c>, <c>@perimeters</c>, <c>@errors</c>,
+    /// <c>@attempts</c>, <c>@last_errors</c>), guarded like the one-row form, returning the
+    /// <c>job_id, state</c> of each row it settled. Null where one statement per row is as cheap
+    /// (SQLite runs in-process, so a statement costs no round trip).
+    /// </summary>
+    public virtual string? SettleImagesBatchSql => null;
+
     /// <summary>Tells idle workers on other nodes that new work was committed; null where there are no other nodes to tell.</summary>
     public virtual string? AnnounceWorkSql => null;
 
@@ -98,6 +107,17 @@ internal abstract class SqlDialect
         public override string LockJobsSql => "SELECT id FROM jobs WHERE id = ANY(@ids) ORDER BY id FOR UPDATE";
 
         public override string AnnounceWorkSql => $"SELECT pg_notify('{WorkChannel}', '')";
+
+        public override string SettleImagesBatchSql => $"""
+            UPDATE images AS i
+            SET state = o.state, width = o.width, height = o.height, perimeter = o.perimeter, error = o.error,
+                attempts = i.attempts + o.attempts, last_error = COALESCE(o.last_error, i.last_error),
+                settled_at = @settled, settled_by = @owner, lease_owner = NULL, lease_expires_at = NULL
+            FROM unnest(@ids, @states, @widths, @heights, @perimeters, @errors, @attempts, @last_errors)
+                AS o(id, state, width, height, perimeter, error, attempts, last_error)
+            WHERE i.id = o.id AND i.state = {Processing} AND i.lease_owner = @owner
+            RETURNING i.job_id, o.state
+            """;
 
         public override object TimeParameter(DateTimeOffset time) => time.ToUniversalTime();
 

@@ -142,7 +142,9 @@ internal sealed class SqlWorkQueue(
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var counts = await SettleImagesAsync(connection, transaction, owner, outcomes, now, cancellationToken).ConfigureAwait(false);
+        var counts = db.Dialect.SettleImagesBatchSql is { } batchSql
+            ? await SettleImagesInOneStatementAsync(connection, transaction, batchSql, owner, outcomes, now, cancellationToken).ConfigureAwait(false)
+            : await SettleImagesAsync(connection, transaction, owner, outcomes, now, cancellationToken).ConfigureAwait(false);
         await CountAndSettleJobsAsync(connection, transaction, counts, now, cancellationToken).ConfigureAwait(false);
 
         var settled = counts.Values.Sum(c => c.Succeeded + c.Failed);
@@ -220,6 +222,40 @@ internal sealed class SqlWorkQueue(
                 var (succeeded, failed) = counts.GetValueOrDefault(outcome.JobId);
                 counts[outcome.JobId] = outcome.IsSuccess ? (succeeded + 1, failed) : (succeeded, failed + 1);
             }
+        }
+
+        return counts;
+    }
+
+    private static async Task<SortedDictionary<long, (int Succeeded, int Failed)>> SettleImagesInOneStatementAsync(
+        DbConnection connection,
+        DbTransaction transaction,
+        string sql,
+        string owner,
+        IReadOnlyList<ImageOutcome> outcomes,
+        DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand(sql, transaction);
+        command.AddParameter("@owner", owner);
+        command.AddParameter("@settled", now);
+        command.AddParameter("@ids", outcomes.Select(o => o.ImageId).ToArray());
+        command.AddParameter("@states", outcomes.Select(o => (int)(o.IsSuccess ? ImageState.Succeeded : ImageState.Failed)).ToArray());
+        command.AddParameter("@widths", outcomes.Select(o => o.Size?.Width).ToArray());
+        command.AddParameter("@heights", outcomes.Select(o => o.Size?.Height).ToArray());
+        command.AddParameter("@perimeters", outcomes.Select(o => o.Size?.Perimeter).ToArray());
+        command.AddParameter("@errors", outcomes.Select(o => o.Error).ToArray());
+        command.AddParameter("@attempts", outcomes.Select(o => o.Attempts).ToArray());
+        command.AddParameter("@last_errors", outcomes.Select(o => o.LastError).ToArray());
+
+        // A row not returned was not leased to this owner any more: its outcome belongs to someone else.
+        var counts = new SortedDictionary<long, (int Succeeded, int Failed)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var jobId = reader.GetInt64(0);
+            var (succeeded, failed) = counts.GetValueOrDefault(jobId);
+            counts[jobId] = reader.GetInt32(1) == (int)ImageState.Succeeded ? (succeeded + 1, failed) : (succeeded, failed + 1);
         }
 
         return counts;
