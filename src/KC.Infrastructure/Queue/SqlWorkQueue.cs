@@ -142,9 +142,7 @@ internal sealed class SqlWorkQueue(
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var counts = db.Dialect.SettleImagesBatchSql is { } batchSql
-            ? await SettleImagesInOneStatementAsync(connection, transaction, batchSql, owner, outcomes, now, cancellationToken).ConfigureAwait(false)
-            : await SettleImagesAsync(connection, transaction, owner, outcomes, now, cancellationToken).ConfigureAwait(false);
+        var counts = await SettleImagesAsync(connection, transaction, db.Dialect, owner, outcomes, now, cancellationToken).ConfigureAwait(false);
         await CountAndSettleJobsAsync(connection, transaction, counts, now, cancellationToken).ConfigureAwait(false);
 
         var settled = counts.Values.Sum(c => c.Succeeded + c.Failed);
@@ -184,17 +182,39 @@ internal sealed class SqlWorkQueue(
             .ConfigureAwait(false);
     }
 
+    /// <summary>Settles the images still leased to <paramref name="owner"/>, returning how many succeeded and failed per job.</summary>
     private static async Task<SortedDictionary<long, (int Succeeded, int Failed)>> SettleImagesAsync(
         DbConnection connection,
         DbTransaction transaction,
+        SqlDialect dialect,
         string owner,
         IReadOnlyList<ImageOutcome> outcomes,
         DateTimeOffset now,
         CancellationToken cancellationToken)
     {
-        await using var command = connection.CreateCommand(SettleImageSql, transaction);
+        var batchSql = dialect.SettleImagesBatchSql;
+        await using var command = connection.CreateCommand(batchSql ?? SettleImageSql, transaction);
         command.AddParameter("@owner", owner);
         command.AddParameter("@settled", now);
+        var counts = new SortedDictionary<long, (int Succeeded, int Failed)>();
+        if (batchSql is null)
+        {
+            await SettleRowByRowAsync(command, outcomes, counts, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await SettleInOneStatementAsync(command, outcomes, counts, cancellationToken).ConfigureAwait(false);
+        }
+
+        return counts;
+    }
+
+    private static async Task SettleRowByRowAsync(
+        DbCommand command,
+        IReadOnlyList<ImageOutcome> outcomes,
+        SortedDictionary<long, (int Succeeded, int Failed)> counts,
+        CancellationToken cancellationToken)
+    {
         var id = command.AddParameter("@id", 0L);
         var state = command.AddParameter("@state", 0);
         var width = command.AddParameter("@width", null);
@@ -204,7 +224,6 @@ internal sealed class SqlWorkQueue(
         var attempts = command.AddParameter("@attempts", 0);
         var lastError = command.AddParameter("@last_error", null);
 
-        var counts = new SortedDictionary<long, (int Succeeded, int Failed)>();
         foreach (var outcome in outcomes)
         {
             id.Value = outcome.ImageId;
@@ -219,26 +238,17 @@ internal sealed class SqlWorkQueue(
             // Zero rows: the lease was lost (lapsed and taken over) and the outcome belongs to someone else.
             if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
             {
-                var (succeeded, failed) = counts.GetValueOrDefault(outcome.JobId);
-                counts[outcome.JobId] = outcome.IsSuccess ? (succeeded + 1, failed) : (succeeded, failed + 1);
+                Count(counts, outcome.JobId, outcome.IsSuccess);
             }
         }
-
-        return counts;
     }
 
-    private static async Task<SortedDictionary<long, (int Succeeded, int Failed)>> SettleImagesInOneStatementAsync(
-        DbConnection connection,
-        DbTransaction transaction,
-        string sql,
-        string owner,
+    private static async Task SettleInOneStatementAsync(
+        DbCommand command,
         IReadOnlyList<ImageOutcome> outcomes,
-        DateTimeOffset now,
+        SortedDictionary<long, (int Succeeded, int Failed)> counts,
         CancellationToken cancellationToken)
     {
-        await using var command = connection.CreateCommand(sql, transaction);
-        command.AddParameter("@owner", owner);
-        command.AddParameter("@settled", now);
         command.AddParameter("@ids", outcomes.Select(o => o.ImageId).ToArray());
         command.AddParameter("@states", outcomes.Select(o => (int)(o.IsSuccess ? ImageState.Succeeded : ImageState.Failed)).ToArray());
         command.AddParameter("@widths", outcomes.Select(o => o.Size?.Width).ToArray());
@@ -249,16 +259,17 @@ internal sealed class SqlWorkQueue(
         command.AddParameter("@last_errors", outcomes.Select(o => o.LastError).ToArray());
 
         // A row not returned was not leased to this owner any more: its outcome belongs to someone else.
-        var counts = new SortedDictionary<long, (int Succeeded, int Failed)>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var jobId = reader.GetInt64(0);
-            var (succeeded, failed) = counts.GetValueOrDefault(jobId);
-            counts[jobId] = reader.GetInt32(1) == (int)ImageState.Succeeded ? (succeeded + 1, failed) : (succeeded, failed + 1);
+            Count(counts, reader.GetInt64(0), reader.GetInt32(1) == (int)ImageState.Succeeded);
         }
+    }
 
-        return counts;
+    private static void Count(SortedDictionary<long, (int Succeeded, int Failed)> counts, long jobId, bool succeeded)
+    {
+        var (ok, failed) = counts.GetValueOrDefault(jobId);
+        counts[jobId] = succeeded ? (ok + 1, failed) : (ok, failed + 1);
     }
 
     private static async Task CountAndSettleJobsAsync(
