@@ -10,6 +10,7 @@ internal enum Scenario
     Status,
     Fairness,
     Memory,
+    Scale,
 }
 
 /// <summary>The command line: which scenarios, at which sizes, how often, and where the table goes.</summary>
@@ -26,7 +27,8 @@ internal sealed record BenchOptions(
         Usage: dotnet run -c Release --project bench/KC.Bench -- [options]
 
           --quick                 every scenario at small sizes (about a minute; what CI runs)
-          --scenario NAME[,NAME]  efficiency | queue | submit | status | fairness | memory | all (default all)
+          --scenario NAME[,NAME]  efficiency | queue | submit | status | fairness | memory | scale | all
+                                  (default all)
           --out PATH              Markdown table (default bench/results/latest.md, latest-quick.md with --quick)
           --store-master PATH     store-master CSV for the service and the jobs (default: the bundled sample)
           --runs N                repeat the selection N times; results show median (min–max)

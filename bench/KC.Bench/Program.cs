@@ -113,6 +113,7 @@ static Task<IReadOnlyList<ResultRow>> RunAsync(Scenario scenario, BenchEnvironme
     Scenario.Status => StatusUnderLoadScenario.RunAsync(environment, cancellationToken),
     Scenario.Fairness => FairnessScenario.RunAsync(environment, cancellationToken),
     Scenario.Memory => MemoryScenario.RunAsync(environment, cancellationToken),
+    Scenario.Scale => ScaleScenario.RunAsync(environment, cancellationToken),
     _ => throw new ArgumentOutOfRangeException(nameof(scenario), scenario, "unknown scenario"),
 };
 
@@ -145,7 +146,7 @@ static string Markdown(BenchOptions options, MachineInfo machine, string command
     text.Append(CultureInfo.InvariantCulture, $"- Sizes: {(options.Quick ? "quick (small; the targets are set for the full sizes)" : "full (the issue's)")}; repetitions: {table.Runs}\n");
     text.Append(CultureInfo.InvariantCulture, $"- Machine: {machine.Describe()}\n");
     text.Append(CultureInfo.InvariantCulture, $"- Load average at start: {machine.LoadAverage}\n");
-    text.Append(CultureInfo.InvariantCulture, $"- Store master: {storeMaster}; {JobPayload.ImagesPerVisit} images per visit; SQLite; images from a local server in the benchmark process\n");
+    text.Append(CultureInfo.InvariantCulture, $"- Store master: {storeMaster}; {JobPayload.ImagesPerVisit} images per visit; SQLite (the scale scenario: PostgreSQL, and SQLite for contrast); images from a local server in the benchmark process\n");
     text.Append(CultureInfo.InvariantCulture, $"- Images: {images}\n");
     if (options.ExtraServiceSettings.Count > 0)
     {
@@ -160,6 +161,13 @@ static string Markdown(BenchOptions options, MachineInfo machine, string command
     text.Append("Wall time runs from the submit's 201 to the first status poll (every 100 ms) that saw the job completed. ");
     text.Append("CPU µs/img is the CPU time of the service process (Service) or of the benchmark process, which hosts the image server (Bench), ");
     text.Append("over the same span, divided by the images. With repetitions a result reads median (min–max) and the other columns are medians.\n");
+    if (options.Scenarios.Contains(Scenario.Scale))
+    {
+        text.Append("\nScale: one API node and N worker processes on one database; the bound is N × S ÷ mean GPU time, Service CPU is all the nodes together, ");
+        text.Append("Peak RSS the largest of them, and the split is the images each worker settled in the measured job (`GET /api/nodes`). ");
+        text.Append("Wake latency: from the 201 of a 1-image job on an idle cluster to the first status poll (every 5 ms) that saw it completed.\n");
+    }
+
     return text.ToString();
 }
 

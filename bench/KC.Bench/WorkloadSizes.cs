@@ -7,17 +7,25 @@ internal sealed record WorkloadSizes(
     IReadOnlyList<(int Images, int Repeats)> Submits,
     int StatusImages,
     int FairnessBackgroundImages,
-    IReadOnlyList<int> MemoryImages)
+    IReadOnlyList<int> MemoryImages,
+    int ScaleImages,
+    IReadOnlyList<int> ScaleWorkers,
+    int WakeRepeats)
 {
     /// <summary>The workloads. 100,000-image submits are repeated 10 times, not 20: each one
-    /// leaves 100,000 rows behind, and the point is the median, which 10 already pin down.</summary>
+    /// leaves 100,000 rows behind, and the point is the median, which 10 already pin down. The scale
+    /// job keeps one worker busy about 23 s (6,000 images ÷ (64 slots ÷ 0.25 s)): long enough that
+    /// the ramp-up and the tail weigh little, short enough for three runs of it.</summary>
     public static WorkloadSizes Full { get; } = new(
         Efficiency: [(64, 20_000), (256, 20_000), (1_024, 20_000)],
         QueueImages: 50_000,
         Submits: [(10_000, 20), (100_000, 10)],
         StatusImages: 20_000,
         FairnessBackgroundImages: 50_000,
-        MemoryImages: [10_000, 100_000]);
+        MemoryImages: [10_000, 100_000],
+        ScaleImages: 6_000,
+        ScaleWorkers: [1, 2, 3],
+        WakeRepeats: 10);
 
     /// <summary>About 4 s of ideal GPU time per efficiency run; every scenario still runs end to end.</summary>
     public static WorkloadSizes Quick { get; } = new(
@@ -26,5 +34,8 @@ internal sealed record WorkloadSizes(
         Submits: [(1_000, 5), (10_000, 5)],
         StatusImages: 4_000,
         FairnessBackgroundImages: 5_000,
-        MemoryImages: [2_000, 10_000]);
+        MemoryImages: [2_000, 10_000],
+        ScaleImages: 300,
+        ScaleWorkers: [1, 2, 3],
+        WakeRepeats: 5);
 }
