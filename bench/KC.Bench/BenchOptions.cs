@@ -26,7 +26,7 @@ internal sealed record BenchOptions(
     public const string Usage = """
         Usage: dotnet run -c Release --project bench/KC.Bench -- [options]
 
-          --quick                 every scenario at small sizes (about a minute; what CI runs)
+          --quick                 every scenario at small sizes (a minute or two; what CI runs)
           --scenario NAME[,NAME]  efficiency | queue | submit | status | fairness | memory | scale | all
                                   (default all)
           --out PATH              Markdown table (default bench/results/latest.md, latest-quick.md with --quick)
