@@ -14,6 +14,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
 
@@ -81,7 +82,7 @@ public static class DependencyInjection
             if (database.Provider == DatabaseProvider.Postgres)
             {
                 services.AddHostedService(sp => new PostgresWorkListener(
-                    database.ConnectionString, sp.GetRequiredService<WorkSignal>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<PostgresWorkListener>>()));
+                    database.ConnectionString, sp.GetRequiredService<WorkSignal>(), sp.GetRequiredService<ILogger<PostgresWorkListener>>()));
             }
 
             services.AddHostedService<RetentionSweeper>();
@@ -107,45 +108,33 @@ public static class DependencyInjection
     {
         var database = configuration.GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>() ?? new DatabaseOptions();
         var configured = configuration.GetConnectionString(DatabaseOptions.ConnectionStringName);
+        string connectionString;
         switch (database.Provider)
         {
             case DatabaseProvider.Sqlite:
-            {
-                var pragmas = new SqlitePragmas(database.BusyTimeoutMilliseconds);
-
                 // Pooled: status polls and queue statements reuse contexts instead of building one each time.
-                var connectionString = configured is { Length: > 0 } ? configured : DatabaseOptions.DefaultSqliteConnectionString;
+                connectionString = configured is { Length: > 0 } ? configured : DatabaseOptions.DefaultSqliteConnectionString;
+                var pragmas = new SqlitePragmas(database.BusyTimeoutMilliseconds);
                 services.AddPooledDbContextFactory<KcDbContext>(options => options
                     .UseSqlite(connectionString)
                     .AddInterceptors(pragmas));
-                AddRepositories(services);
-                return (database.Provider, connectionString);
-            }
+                break;
 
             case DatabaseProvider.Postgres:
-            {
-                if (configured is not { Length: > 0 } connectionString)
-                {
-                    throw new ArgumentException(
-                        "ConnectionStrings:KC must be set when Database:Provider is Postgres, e.g. Host=db;Database=kc;Username=kc;Password=…");
-                }
+                connectionString = configured is { Length: > 0 } ? configured : throw new ArgumentException(
+                    "ConnectionStrings:KC must be set when Database:Provider is Postgres, e.g. Host=db;Database=kc;Username=kc;Password=…");
 
-                // Every consumer asks for KcDbContext; on PostgreSQL it is the type its migrations belong to.
+                // Every consumer asks for KcDbContext; on PostgreSQL it is the type its migrations
+                // belong to. A scope's context comes from the factory, so the scope alone disposes it.
                 services.AddPooledDbContextFactory<PostgresKcDbContext>(options => options.UseNpgsql(connectionString));
                 services.AddSingleton<IDbContextFactory<KcDbContext>>(sp =>
                     new BaseContextFactory<PostgresKcDbContext>(sp.GetRequiredService<IDbContextFactory<PostgresKcDbContext>>()));
-                services.AddScoped<KcDbContext>(sp => sp.GetRequiredService<PostgresKcDbContext>());
-                AddRepositories(services);
-                return (database.Provider, connectionString);
-            }
+                services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<KcDbContext>>().CreateDbContext());
+                break;
 
             default:
                 throw new ArgumentException($"Database:Provider must be Sqlite or Postgres; '{database.Provider}' is neither.");
         }
-    }
-
-    private static void AddRepositories(IServiceCollection services)
-    {
 
         services.AddScoped<IJobRepository, JobRepository>();
         services.AddScoped<IJobReadModel, JobReadModel>();
@@ -155,6 +144,7 @@ public static class DependencyInjection
         services.AddScoped<IVisitReadModel, VisitReadModel>();
         services.AddScoped<IStoreReadModel, StoreReadModel>();
         services.AddScoped<INodeReadModel, NodeReadModel>();
+        return (database.Provider, connectionString);
     }
 
     /// <summary>The download stage: measurer, GPU step, and the guarded, resilient image client.
