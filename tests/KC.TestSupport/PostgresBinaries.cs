@@ -20,7 +20,7 @@ internal sealed record PostgresBinaries(string InitDb, string PgCtl, string Post
     {
         var folders = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
-        string? Find(string name) => folders.Select(f => Path.Combine(f, name)).FirstOrDefault(File.Exists);
+        string? Find(string name) => folders.Select(f => Path.Combine(f, name)).FirstOrDefault(IsProgram);
 
         return Find("initdb") is { } initDb && Find("pg_ctl") is { } pgCtl && Find("postgres") is { } postgres
             ? new PostgresBinaries(initDb, pgCtl, postgres)
@@ -44,7 +44,14 @@ internal sealed record PostgresBinaries(string InitDb, string PgCtl, string Post
     private static PostgresBinaries? InFolder(string folder)
     {
         var binaries = new PostgresBinaries(Path.Combine(folder, "initdb"), Path.Combine(folder, "pg_ctl"), Path.Combine(folder, "postgres"));
-        return File.Exists(binaries.InitDb) && File.Exists(binaries.PgCtl) && File.Exists(binaries.Postgres) ? binaries : null;
+        return IsProgram(binaries.InitDb) && IsProgram(binaries.PgCtl) && IsProgram(binaries.Postgres) ? binaries : null;
+    }
+
+    /// <summary>A file there, and through any links a file there too: a link left behind by an uninstalled package is no program.</summary>
+    private static bool IsProgram(string path)
+    {
+        var file = new FileInfo(path);
+        return file.Exists && file.ResolveLinkTarget(returnFinalTarget: true) is not { Exists: false };
     }
 
     /// <summary>Folder names are versions ("9.6", "15"); compared as numbers so 15 outranks 9.6.</summary>

@@ -35,7 +35,7 @@ public sealed class CallbackQueueTests(DatabaseProvider provider)
     }
 
     [TearDown]
-    public async Task TearDown() => await _database.DisposeAsync();
+    public async Task TearDown() => await _database.DisposeIfCreatedAsync();
 
     [Test]
     public async Task RecordOutcomesAsync_WhenAJobWithACallbackSettles_QueuesItsDelivery()

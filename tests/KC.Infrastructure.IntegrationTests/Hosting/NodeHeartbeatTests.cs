@@ -21,7 +21,7 @@ public sealed class NodeHeartbeatTests(DatabaseProvider provider)
     public async Task SetUp() => _database = await TestDatabase.CreateAsync(provider);
 
     [TearDown]
-    public async Task TearDown() => await _database.DisposeAsync();
+    public async Task TearDown() => await _database.DisposeIfCreatedAsync();
 
     [Test]
     public async Task StartAsync_RegistersTheNodeWithItsRoleAndKeepsItsCountOfOutcomesAcrossRestarts()

@@ -19,7 +19,7 @@ public sealed class PostgresWorkListenerTests
     public async Task SetUp() => _database = await TestDatabase.CreateAsync(DatabaseProvider.Postgres);
 
     [TearDown]
-    public async Task TearDown() => await _database.DisposeAsync();
+    public async Task TearDown() => await _database.DisposeIfCreatedAsync();
 
     [Test]
     public async Task Submit_WhenItCommits_WakesAWorkerListeningFromAnotherConnection()

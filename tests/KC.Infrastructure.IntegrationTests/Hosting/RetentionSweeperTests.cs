@@ -34,7 +34,7 @@ public sealed class RetentionSweeperTests(DatabaseProvider provider)
     }
 
     [TearDown]
-    public async Task TearDown() => await _database.DisposeAsync();
+    public async Task TearDown() => await _database.DisposeIfCreatedAsync();
 
     [Test]
     public async Task SweepAsync_RemovesFinishedJobsOlderThanTheRetentionWithAllTheirRowsAndKeepsTheRest()

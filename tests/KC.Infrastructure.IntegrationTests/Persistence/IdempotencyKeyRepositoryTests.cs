@@ -18,7 +18,7 @@ public sealed class IdempotencyKeyRepositoryTests(DatabaseProvider provider)
     public async Task SetUp() => _database = await TestDatabase.CreateAsync(provider);
 
     [TearDown]
-    public async Task TearDown() => await _database.DisposeAsync();
+    public async Task TearDown() => await _database.DisposeIfCreatedAsync();
 
     [Test]
     public async Task SaveChangesAsync_WhenTheJobCarriesAKey_StoresTheKeyNamingTheJob()

@@ -20,7 +20,7 @@ public sealed class JobReadModelTests(DatabaseProvider provider)
     public async Task SetUp() => _database = await TestDatabase.CreateAsync(provider);
 
     [TearDown]
-    public async Task TearDown() => await _database.DisposeAsync();
+    public async Task TearDown() => await _database.DisposeIfCreatedAsync();
 
     [Test]
     public async Task GetStatusAsync_WhenJobDoesNotExist_ReturnsNull()

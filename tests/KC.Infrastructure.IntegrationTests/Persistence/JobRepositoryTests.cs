@@ -14,7 +14,7 @@ public sealed class JobRepositoryTests(DatabaseProvider provider)
     public async Task SetUp() => _database = await TestDatabase.CreateAsync(provider);
 
     [TearDown]
-    public async Task TearDown() => await _database.DisposeAsync();
+    public async Task TearDown() => await _database.DisposeIfCreatedAsync();
 
     [Test]
     public async Task SaveChangesAsync_WhenJobIsNew_AssignsPositiveId()

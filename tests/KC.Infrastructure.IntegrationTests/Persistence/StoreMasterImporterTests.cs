@@ -17,7 +17,7 @@ public sealed class StoreMasterImporterTests(DatabaseProvider provider)
     public async Task SetUp() => _database = await TestDatabase.CreateAsync(provider);
 
     [TearDown]
-    public async Task TearDown() => await _database.DisposeAsync();
+    public async Task TearDown() => await _database.DisposeIfCreatedAsync();
 
     [Test]
     public async Task ImportAsync_WhenDatabaseIsEmpty_InsertsEveryRow()

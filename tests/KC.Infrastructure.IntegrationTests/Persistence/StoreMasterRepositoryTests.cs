@@ -15,7 +15,7 @@ public sealed class StoreMasterRepositoryTests(DatabaseProvider provider)
     public async Task SetUp() => _database = await TestDatabase.CreateAsync(provider);
 
     [TearDown]
-    public async Task TearDown() => await _database.DisposeAsync();
+    public async Task TearDown() => await _database.DisposeIfCreatedAsync();
 
     [Test]
     public async Task FindExistingAsync_WhenIdsSpanSeveralLookupChunks_FindsExactlyTheExistingOnes()

@@ -192,3 +192,9 @@ internal sealed class TestDatabase : IAsyncDisposable
         Directory.Delete(_folder!, recursive: true);
     }
 }
+
+internal static class TestDatabaseExtensions
+{
+    /// <summary>Disposes the database if the set-up got as far as creating it (it is skipped where there is no PostgreSQL).</summary>
+    public static ValueTask DisposeIfCreatedAsync(this TestDatabase? database) => database?.DisposeAsync() ?? ValueTask.CompletedTask;
+}

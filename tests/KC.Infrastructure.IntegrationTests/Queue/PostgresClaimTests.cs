@@ -17,7 +17,7 @@ public sealed class PostgresClaimTests
     public async Task SetUp() => _database = await TestDatabase.CreateAsync(DatabaseProvider.Postgres);
 
     [TearDown]
-    public async Task TearDown() => await _database.DisposeAsync();
+    public async Task TearDown() => await _database.DisposeIfCreatedAsync();
 
     [Test]
     public async Task ClaimAsync_WhileAnotherTransactionLocksTheFairestRows_TakesTheNextOnesWithoutWaiting()

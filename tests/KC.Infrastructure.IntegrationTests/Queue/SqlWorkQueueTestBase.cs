@@ -28,7 +28,7 @@ public abstract class SqlWorkQueueTestBase(DatabaseProvider provider)
     }
 
     [TearDown]
-    public async Task TearDownDatabase() => await Database.DisposeAsync();
+    public async Task TearDownDatabase() => await Database.DisposeIfCreatedAsync();
 
     protected static ImageOutcome Success(ClaimedImage image, int width = 640, int height = 480, int attempts = 1, string? lastError = null) =>
         ImageOutcome.Succeeded(image, new ImageSize(width, height), attempts, lastError);
