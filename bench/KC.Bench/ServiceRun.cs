@@ -66,14 +66,21 @@ internal sealed class ServiceRun : IAsyncDisposable
 
     public long CpuMicroseconds => ProcessStats.CpuMicroseconds(_service.ProcessId);
 
-    public static async Task<ServiceRun> StartAsync(BenchEnvironment environment, string name, ServiceSettings settings, CancellationToken cancellationToken)
+    /// <summary>
+    /// The settings every benchmarked service process runs with: the scenario's slots and GPU time,
+    /// the store master, then <paramref name="scenarioSettings"/> and last the command line's <c>--set</c>.
+    /// </summary>
+    public static Dictionary<string, string?> Configuration(
+        BenchEnvironment environment,
+        ServiceSettings settings,
+        string provider,
+        string nodeId,
+        IEnumerable<KeyValuePair<string, string>>? scenarioSettings = null)
     {
-        var folder = Path.Combine(environment.TemporaryRoot, $"{name}-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(folder);
         var configuration = new Dictionary<string, string?>
         {
-            ["Database:Provider"] = "Sqlite",
-            ["Node:Id"] = $"bench-{name}-{Guid.NewGuid():N}",
+            ["Database:Provider"] = provider,
+            ["Node:Id"] = nodeId,
             ["Processing:AllowPrivateNetworks"] = "true",
             ["Processing:MaxConcurrency"] = settings.Slots.ToString(CultureInfo.InvariantCulture),
             ["Processing:GpuDelayMinMs"] = settings.GpuMinMs.ToString(CultureInfo.InvariantCulture),
@@ -85,11 +92,19 @@ internal sealed class ServiceRun : IAsyncDisposable
             configuration["StoreMaster:CsvPath"] = storeMaster;
         }
 
-        foreach (var (key, value) in environment.Options.ExtraServiceSettings)
+        foreach (var (key, value) in (scenarioSettings ?? []).Concat(environment.Options.ExtraServiceSettings))
         {
             configuration[key] = value;
         }
 
+        return configuration;
+    }
+
+    public static async Task<ServiceRun> StartAsync(BenchEnvironment environment, string name, ServiceSettings settings, CancellationToken cancellationToken)
+    {
+        var folder = Path.Combine(environment.TemporaryRoot, $"{name}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        var configuration = Configuration(environment, settings, "Sqlite", $"bench-{name}-{Guid.NewGuid():N}");
         ServiceProcess service;
         try
         {

@@ -435,26 +435,8 @@ internal static class ScaleScenario
             ServiceSettings settings,
             IReadOnlyDictionary<string, string> scenarioSettings)
         {
-            var configuration = new Dictionary<string, string?>
-            {
-                ["Database:Provider"] = database.Provider,
-                ["Node:Id"] = id,
-                ["Node:Role"] = role,
-                ["Processing:AllowPrivateNetworks"] = "true",
-                ["Processing:MaxConcurrency"] = settings.Slots.ToString(CultureInfo.InvariantCulture),
-                ["Processing:GpuDelayMinMs"] = settings.GpuMinMs.ToString(CultureInfo.InvariantCulture),
-                ["Processing:GpuDelayMaxMs"] = settings.GpuMaxMs.ToString(CultureInfo.InvariantCulture),
-                ["Logging:LogLevel:Default"] = "Warning",
-            };
-            if (environment.StoreMasterPath is { } storeMaster)
-            {
-                configuration["StoreMaster:CsvPath"] = storeMaster;
-            }
-
-            foreach (var (key, value) in scenarioSettings.Concat(environment.Options.ExtraServiceSettings))
-            {
-                configuration[key] = value;
-            }
+            var configuration = ServiceRun.Configuration(
+                environment, settings, database.Provider, id, scenarioSettings.Prepend(new KeyValuePair<string, string>("Node:Role", role)));
 
             try
             {
