@@ -37,6 +37,7 @@ public static class DependencyInjection
             .Validate(o => o.GpuDelayMinMs >= 0 && o.GpuDelayMaxMs >= o.GpuDelayMinMs, "Processing:GpuDelayMinMs must be between 0 and Processing:GpuDelayMaxMs")
             .Validate(o => o.MaxAttempts >= 1, "Processing:MaxAttempts must be at least 1")
             .Validate(o => o.LeaseSeconds >= 3, "Processing:LeaseSeconds must be at least 3")
+            .Validate(o => o.MaxClaims >= 1, "Processing:MaxClaims must be at least 1")
             .Validate(o => o.DownloadTimeoutSeconds >= 1, "Processing:DownloadTimeoutSeconds must be at least 1")
             .Validate(o => o.MaxImageBytes >= 1, "Processing:MaxImageBytes must be positive")
             .ValidateOnStart();

@@ -17,14 +17,28 @@ public interface IWorkQueue
     /// <summary>Extends every lease <paramref name="owner"/> holds; returns how many.</summary>
     Task<int> RenewLeasesAsync(string owner, CancellationToken cancellationToken);
 
-    /// <summary>Returns to the queue the images of <paramref name="owner"/> not yet settled (graceful stop, or a restart of the same node).</summary>
-    Task<int> ReleaseLeasesAsync(string owner, CancellationToken cancellationToken);
+    /// <summary>
+    /// Returns to the queue the images of <paramref name="owner"/> not yet settled: on a graceful
+    /// stop, or at the start of a node whose earlier run died holding them. Only a graceful stop
+    /// takes the claim back from the images' claim count (see <see cref="ProcessingOptions.MaxClaims"/>).
+    /// </summary>
+    Task<int> ReleaseLeasesAsync(string owner, LeaseRelease reason, CancellationToken cancellationToken);
 
     /// <summary>Returns to the queue the images whose lease has lapsed, whoever held them.</summary>
     Task<int> ReclaimExpiredLeasesAsync(CancellationToken cancellationToken);
 
     /// <summary>Those of <paramref name="jobIds"/> that have been cancelled, possibly through another node.</summary>
     Task<IReadOnlyList<long>> FindCancelledAsync(IReadOnlyCollection<long> jobIds, CancellationToken cancellationToken);
+}
+
+/// <summary>Why a node hands its leases back.</summary>
+public enum LeaseRelease
+{
+    /// <summary>An earlier run of this node died holding them: the claims count against the images.</summary>
+    EarlierRunDied,
+
+    /// <summary>This node is stopping gracefully: the claims were not the images' fault and are taken back.</summary>
+    GracefulStop,
 }
 
 /// <summary>Fetches an image's bytes, failing with <see cref="ImageFailureException"/>.</summary>

@@ -78,7 +78,7 @@ public sealed partial class ProcessingEngine : IJobCancellationSignal, IDisposab
     {
         // A lease still held under our name belongs to an earlier run of this node that did not stop
         // cleanly; nobody is working on it, so it need not wait out its expiry.
-        var released = await _queue.ReleaseLeasesAsync(_owner, stoppingToken).ConfigureAwait(false);
+        var released = await _queue.ReleaseLeasesAsync(_owner, LeaseRelease.EarlierRunDied, stoppingToken).ConfigureAwait(false);
         MarkAlive();
         if (released > 0)
         {
@@ -139,7 +139,7 @@ public sealed partial class ProcessingEngine : IJobCancellationSignal, IDisposab
 
         try
         {
-            var returned = await _queue.ReleaseLeasesAsync(_owner, CancellationToken.None).ConfigureAwait(false);
+            var returned = await _queue.ReleaseLeasesAsync(_owner, LeaseRelease.GracefulStop, CancellationToken.None).ConfigureAwait(false);
             LogStopped(returned);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -284,6 +284,15 @@ public sealed partial class ProcessingEngine : IJobCancellationSignal, IDisposab
 
     private async Task<ImageOutcome> RunStagesAsync(ClaimedImage image, CancellationToken cancellationToken)
     {
+        // Claimed over and over without an outcome: whatever it does takes its node down with it.
+        if (image.Claims > _options.MaxClaims)
+        {
+            return ImageOutcome.Failed(
+                image,
+                $"abandoned after {image.Claims - 1} claims without an outcome: each node that claimed it stopped before finishing it (Processing:MaxClaims)",
+                attempts: 0);
+        }
+
         ImageSize size;
         DownloadedImage? download = null;
         await _downloadSlots.WaitAsync(cancellationToken).ConfigureAwait(false);

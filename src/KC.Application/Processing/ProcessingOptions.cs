@@ -30,6 +30,13 @@ public sealed class ProcessingOptions
     /// <summary>How long a claim on an image lasts without a heartbeat renewing it.</summary>
     public int LeaseSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// Claims an image may take without an outcome before the next claim fails it: an image whose
+    /// processing kills its node (a crash in a decoder, memory exhausted) would otherwise take
+    /// down every node in turn, for ever. Graceful stops do not count.
+    /// </summary>
+    public int MaxClaims { get; set; } = 10;
+
     /// <summary>Most images claimed in one statement.</summary>
     public int ClaimBatchSize { get; set; } = 256;
 

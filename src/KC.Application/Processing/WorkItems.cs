@@ -5,9 +5,11 @@ namespace KC.Application.Processing;
 /// <summary>
 /// An image this node has claimed from the queue and holds a lease on. <see cref="PriorAttempts"/>
 /// is the attempt count already recorded on it: attempts are recorded with an outcome, so the
-/// requests of a claim that was released or lapsed are not in it.
+/// requests of a claim that was released or lapsed are not in it. <see cref="Claims"/> counts this
+/// claim and every earlier one that ended without an outcome (a node that died, or a lease that
+/// lapsed); graceful releases are not counted.
 /// </summary>
-public sealed record ClaimedImage(long ImageId, long JobId, long VisitId, string Url, int PriorAttempts);
+public sealed record ClaimedImage(long ImageId, long JobId, long VisitId, string Url, int PriorAttempts, int Claims = 1);
 
 /// <summary>
 /// What processing one image came to. Exactly one of <see cref="Size"/> and <see cref="Error"/> is

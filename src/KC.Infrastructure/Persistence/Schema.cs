@@ -22,6 +22,9 @@ internal static class Schema
         public const string LeaseExpiresAt = "lease_expires_at";
         public const string NextAttemptAt = "next_attempt_at";
 
+        /// <summary>Claims that ended without an outcome, and the current one (see ProcessingOptions.MaxClaims).</summary>
+        public const string Claims = "claims";
+
         /// <summary>The node that recorded the image's outcome.</summary>
         public const string SettledBy = "settled_by";
     }

@@ -26,7 +26,7 @@ internal abstract class SqlDialect
     /// </summary>
     public string ClaimImagesSql => field ??= ClaimSql(
         "images", "id", $"state = {Pending} AND next_attempt_at <= @now", "seq, job_id",
-        $"state = {Processing}, lease_owner = @owner, lease_expires_at = @expires", "id, job_id, visit_id, url, attempts, seq");
+        $"state = {Processing}, lease_owner = @owner, lease_expires_at = @expires, claims = claims + 1", "id, job_id, visit_id, url, attempts, seq, claims");
 
     /// <summary>Claims up to <c>@max</c> rows of <paramref name="table"/> keyed by <paramref name="key"/> that meet <paramref name="due"/>, oldest <paramref name="order"/> first.</summary>
     public abstract string ClaimSql(string table, string key, string due, string order, string set, string returning);

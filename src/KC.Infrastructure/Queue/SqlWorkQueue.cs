@@ -50,8 +50,9 @@ internal sealed class SqlWorkQueue(
         WHERE state = {Processing} AND lease_owner = @owner
         """;
 
+    // A graceful stop takes its claims back (@refund = 1); a node that died leaves them counted.
     private static readonly string ReleaseSql = $"""
-        UPDATE images SET state = {Pending}, lease_owner = NULL, lease_expires_at = NULL
+        UPDATE images SET state = {Pending}, lease_owner = NULL, lease_expires_at = NULL, claims = claims - @refund
         WHERE state = {Processing} AND lease_owner = @owner
         """;
 
@@ -76,7 +77,7 @@ internal sealed class SqlWorkQueue(
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            claimed.Add((reader.GetInt32(5), new ClaimedImage(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3), reader.GetInt32(4))));
+            claimed.Add((reader.GetInt32(5), new ClaimedImage(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3), reader.GetInt32(4), reader.GetInt32(6))));
         }
 
         // RETURNING gives rows in no promised order; hand them out in the claim's fair order.
@@ -160,8 +161,8 @@ internal sealed class SqlWorkQueue(
     public Task<int> RenewLeasesAsync(string owner, CancellationToken cancellationToken) =>
         ExecuteAsync(RenewSql, cancellationToken, ("@owner", owner), ("@expires", (clock.GetUtcNow() + options.Lease).ToUnixTimeMilliseconds()));
 
-    public Task<int> ReleaseLeasesAsync(string owner, CancellationToken cancellationToken) =>
-        ExecuteAsync(ReleaseSql, cancellationToken, ("@owner", owner));
+    public Task<int> ReleaseLeasesAsync(string owner, LeaseRelease reason, CancellationToken cancellationToken) =>
+        ExecuteAsync(ReleaseSql, cancellationToken, ("@owner", owner), ("@refund", reason == LeaseRelease.GracefulStop ? 1 : 0));
 
     public Task<int> ReclaimExpiredLeasesAsync(CancellationToken cancellationToken) =>
         ExecuteAsync(ReclaimSql, cancellationToken, ("@now", clock.GetUtcNow().ToUnixTimeMilliseconds()));

@@ -280,10 +280,42 @@ public sealed class ProcessingEngineTests
         var recorded = await harness.RunUntilRecordedAsync(images.Count);
 
         Assert.That(recorded, Is.True, "not every outcome was recorded in time");
-        harness.Queue.Verify(q => q.ReleaseLeasesAsync(Owner, It.IsAny<CancellationToken>()), Times.Exactly(2));
+        harness.Queue.Verify(q => q.ReleaseLeasesAsync(Owner, It.IsAny<LeaseRelease>(), It.IsAny<CancellationToken>()), Times.Exactly(2));
         Assert.That(harness.Calls[0], Is.EqualTo("release"), "leases are released before the first claim");
         Assert.That(harness.Calls[^1], Is.EqualTo("release"), "leases are released after the last outcome is written");
         Assert.That(harness.Calls.Where(c => c != "claim"), Is.EqualTo(new[] { "release", "record", "release" }));
+    }
+
+    [Test]
+    public async Task RunAsync_ReleasesAnEarlierRunsLeasesAsDiedAndItsOwnAtStopAsGraceful()
+    {
+        var images = Batch(1);
+        using var harness = new Harness(images);
+
+        var recorded = await harness.RunUntilRecordedAsync(images.Count);
+
+        Assert.That(recorded, Is.True, "not every outcome was recorded in time");
+        harness.Queue.Verify(q => q.ReleaseLeasesAsync(Owner, LeaseRelease.EarlierRunDied, It.IsAny<CancellationToken>()), Times.Once);
+        harness.Queue.Verify(q => q.ReleaseLeasesAsync(Owner, LeaseRelease.GracefulStop, It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Test]
+    public async Task RunAsync_WhenAnImageWasClaimedMoreThanMaxClaimsTimesWithoutAnOutcome_FailsItWithoutDownloadingIt()
+    {
+        var options = new ProcessingOptions();
+        var lastChance = Claimed(1) with { Claims = options.MaxClaims };
+        var poison = Claimed(2) with { Claims = options.MaxClaims + 1 };
+        using var harness = new Harness([lastChance, poison]);
+
+        var recorded = await harness.RunUntilRecordedAsync(2);
+
+        Assert.That(recorded, Is.True, "not every outcome was recorded in time");
+        Assert.That(harness.Outcomes, Is.EquivalentTo(new[]
+        {
+            ImageOutcome.Succeeded(lastChance, SizeOf(lastChance.ImageId)),
+            ImageOutcome.Failed(poison, "abandoned after 10 claims without an outcome: each node that claimed it stopped before finishing it (Processing:MaxClaims)", attempts: 0),
+        }));
+        harness.Downloader.Verify(d => d.DownloadAsync(new Uri(poison.Url), It.IsAny<CancellationToken>()), Times.Never);
     }
 
     [Test]
@@ -389,7 +421,7 @@ public sealed class ProcessingEngineTests
         {
             _pending = new ConcurrentQueue<ClaimedImage>(images);
 
-            Queue.Setup(q => q.ReleaseLeasesAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()))
+            Queue.Setup(q => q.ReleaseLeasesAsync(It.IsAny<string>(), It.IsAny<LeaseRelease>(), It.IsAny<CancellationToken>()))
                 .ReturnsAsync(() =>
                 {
                     _calls.Enqueue("release");

@@ -1,3 +1,4 @@
+using KC.Application.Processing;
 using KC.Domain.Jobs;
 using KC.Infrastructure.IntegrationTests.Persistence;
 using KC.Infrastructure.Persistence;
@@ -72,7 +73,7 @@ public sealed class SqlWorkQueueLeaseTests(DatabaseProvider provider) : SqlWorkQ
         var claimed = await ClaimAsync("worker-a");
         await RecordAsync("worker-a", Success(claimed[0]));
 
-        var released = await Queue.ReleaseLeasesAsync("worker-a", CancellationToken.None);
+        var released = await Queue.ReleaseLeasesAsync("worker-a", LeaseRelease.GracefulStop, CancellationToken.None);
 
         Assert.That(released, Is.EqualTo(2));
         var images = (await Database.ReadImagesAsync()).ToDictionary(i => i.Id);
@@ -90,7 +91,7 @@ public sealed class SqlWorkQueueLeaseTests(DatabaseProvider provider) : SqlWorkQ
         await Database.SetAttemptsAsync(image.Id, 2, "HTTP 502");
         await ClaimAsync("worker-a");
 
-        await Queue.ReleaseLeasesAsync("worker-a", CancellationToken.None);
+        await Queue.ReleaseLeasesAsync("worker-a", LeaseRelease.GracefulStop, CancellationToken.None);
 
         var released = await Database.ReadImageAsync(image.Id);
         Assert.That(released.State, Is.EqualTo(ImageState.Pending));
@@ -104,7 +105,7 @@ public sealed class SqlWorkQueueLeaseTests(DatabaseProvider provider) : SqlWorkQ
         await ClaimAsync("worker-a", max: 2);
         var theirs = await ClaimAsync("worker-b", max: 2);
 
-        await Queue.ReleaseLeasesAsync("worker-a", CancellationToken.None);
+        await Queue.ReleaseLeasesAsync("worker-a", LeaseRelease.GracefulStop, CancellationToken.None);
 
         var images = (await Database.ReadImagesAsync()).ToDictionary(i => i.Id);
         Assert.That(theirs.Select(c => images[c.ImageId]), Has.All.Matches<ImageRow>(i =>
@@ -116,13 +117,32 @@ public sealed class SqlWorkQueueLeaseTests(DatabaseProvider provider) : SqlWorkQ
     {
         await Database.SaveJobAsync(JobWithImages(2));
         var first = await ClaimAsync("worker-a");
-        await Queue.ReleaseLeasesAsync("worker-a", CancellationToken.None);
+        await Queue.ReleaseLeasesAsync("worker-a", LeaseRelease.GracefulStop, CancellationToken.None);
 
         var again = await ClaimAsync("worker-b");
 
         Assert.That(again.Select(c => c.ImageId), Is.EquivalentTo(first.Select(c => c.ImageId)));
         Assert.That(again.Select(c => c.PriorAttempts), Is.All.Zero);
         Assert.That((await Database.ReadImagesAsync()).Select(i => i.Attempts), Is.All.Zero);
+    }
+
+    [Test]
+    public async Task ClaimAsync_CountsEveryClaimThatEndedWithoutAnOutcome_ButNotAGracefulRelease()
+    {
+        await Database.SaveJobAsync(JobWithImages(1));
+
+        var first = await ClaimAsync("worker-a");
+        await Queue.ReleaseLeasesAsync("worker-a", LeaseRelease.EarlierRunDied, CancellationToken.None);
+        var afterDeath = await ClaimAsync("worker-a");
+        Clock.Advance(TimeSpan.FromSeconds(LeaseSeconds + 1));
+        await Queue.ReclaimExpiredLeasesAsync(CancellationToken.None);
+        var afterLapse = await ClaimAsync("worker-b");
+        await Queue.ReleaseLeasesAsync("worker-b", LeaseRelease.GracefulStop, CancellationToken.None);
+        var afterGracefulStop = await ClaimAsync("worker-c");
+
+        Assert.That(
+            new[] { first, afterDeath, afterLapse, afterGracefulStop }.Select(c => c.Single().Claims),
+            Is.EqualTo(new[] { 1, 2, 3, 3 }));
     }
 
     [Test]

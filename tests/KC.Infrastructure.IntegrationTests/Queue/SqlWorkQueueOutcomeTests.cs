@@ -1,3 +1,4 @@
+using KC.Application.Processing;
 using KC.Domain.Jobs;
 using KC.Infrastructure.IntegrationTests.Persistence;
 using KC.Infrastructure.Persistence;
@@ -281,7 +282,7 @@ public sealed class SqlWorkQueueOutcomeTests(DatabaseProvider provider) : SqlWor
     {
         var job = await Database.SaveJobAsync(JobWithImages(1));
         var claimed = (await ClaimAsync("worker-a")).Single();
-        await Queue.ReleaseLeasesAsync("worker-a", CancellationToken.None);
+        await Queue.ReleaseLeasesAsync("worker-a", LeaseRelease.GracefulStop, CancellationToken.None);
 
         await RecordAsync("worker-a", Success(claimed));
 

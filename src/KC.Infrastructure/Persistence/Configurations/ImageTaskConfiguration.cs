@@ -28,6 +28,7 @@ internal sealed class ImageTaskConfiguration : IEntityTypeConfiguration<ImageTas
         builder.Property<string?>(Schema.Images.LeaseOwner).HasColumnName(Schema.Images.LeaseOwner).HasMaxLength(Schema.Nodes.MaxIdLength);
         builder.Property<long?>(Schema.Images.LeaseExpiresAt).HasColumnName(Schema.Images.LeaseExpiresAt);
         builder.Property<long>(Schema.Images.NextAttemptAt).HasColumnName(Schema.Images.NextAttemptAt);
+        builder.Property<int>(Schema.Images.Claims).HasColumnName(Schema.Images.Claims).HasDefaultValue(0);
         builder.Property<string?>(Schema.Images.SettledBy).HasColumnName(Schema.Images.SettledBy).HasMaxLength(Schema.Nodes.MaxIdLength);
 
         builder.HasOne<Job>().WithMany().HasForeignKey(i => i.JobId).OnDelete(DeleteBehavior.Cascade);

@@ -80,6 +80,12 @@ namespace KC.Infrastructure.Persistence.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("width");
 
+                    b.Property<int>("claims")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("claims");
+
                     b.Property<long?>("lease_expires_at")
                         .HasColumnType("bigint")
                         .HasColumnName("lease_expires_at");

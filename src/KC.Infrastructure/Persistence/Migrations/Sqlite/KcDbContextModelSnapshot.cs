@@ -73,6 +73,12 @@ namespace KC.Infrastructure.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("width");
 
+                    b.Property<int>("claims")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
+                        .HasColumnName("claims");
+
                     b.Property<long?>("lease_expires_at")
                         .HasColumnType("INTEGER")
                         .HasColumnName("lease_expires_at");
