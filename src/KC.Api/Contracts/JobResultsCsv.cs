@@ -28,18 +28,26 @@ public static class JobResultsCsv
         ArgumentNullException.ThrowIfNull(row);
         return
         [
-            row.StoreId,
-            row.StoreName,
-            row.AreaCode,
+            Text(row.StoreId),
+            Text(row.StoreName),
+            Text(row.AreaCode),
 
             // The JSON endpoints' form: UTC with a Z, fraction only when there is one.
             row.VisitTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture),
-            row.ImageUrl,
+            Text(row.ImageUrl),
             row.Status,
             row.Width?.ToString(CultureInfo.InvariantCulture),
             row.Height?.ToString(CultureInfo.InvariantCulture),
             row.Perimeter?.ToString(CultureInfo.InvariantCulture),
-            row.Error,
+            Text(row.Error),
         ];
     }
+
+    /// <summary>
+    /// Text a client or the store master chose, made safe to open in a spreadsheet: a cell that
+    /// starts with <c>=</c>, <c>+</c>, <c>-</c>, <c>@</c>, a tab or a carriage return would be run as
+    /// a formula (CSV injection), so it gets a leading <c>'</c>, which spreadsheets show as text.
+    /// </summary>
+    public static string? Text(string? value) =>
+        value is [('=' or '+' or '-' or '@' or '\t' or '\r'), ..] ? "'" + value : value;
 }

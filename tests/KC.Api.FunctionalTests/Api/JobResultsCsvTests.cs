@@ -44,6 +44,24 @@ public sealed class JobResultsCsvTests : ServiceTestBase
     }
 
     [Test]
+    public async Task Results_WhenAStoreIdLooksLikeAFormula_WritesItAsTextSoASpreadsheetDoesNotRunIt()
+    {
+        var image = Images.Url("/img/9x9.png");
+        var jobId = await SubmitAsync(Client, Submission(Visit("=HYPERLINK(\"http://evil.example\")", image), Visit("@SUM(A1)", image)));
+        await WaitUntilSettledAsync(Client, jobId);
+
+        using var response = await Client.GetAsync(new Uri($"/api/jobs/{jobId}/results.csv", UriKind.Relative));
+
+        var csv = await response.Content.ReadAsStringAsync();
+        Assert.That(
+            csv,
+            Is.EqualTo(
+                Header +
+                $"\"'=HYPERLINK(\"\"http://evil.example\"\")\",,,2025-03-11T12:00:00Z,{image},failed,,,,unknown store_id\r\n" +
+                $"'@SUM(A1),,,2025-03-11T12:00:00Z,{image},failed,,,,unknown store_id\r\n"));
+    }
+
+    [Test]
     public async Task Results_WhenJobIsOngoing_ListsItsPendingImagesWithEmptyResults()
     {
         var slow = Images.Url("/slow/60000/15x15.png");
