@@ -19,14 +19,40 @@ public sealed class NetworkGuard(
     private readonly Func<string, CancellationToken, Task<IPAddress[]>> _resolve = resolve ?? Dns.GetHostAddressesAsync;
     private readonly Func<IPAddress[], int, CancellationToken, ValueTask<Stream>> _dial = dial ?? DialTcpAsync;
 
+    /// <summary>
+    /// The IPv4 address an IPv6 address carries and is routed to: IPv4-mapped (<c>::ffff:a.b.c.d</c>),
+    /// IPv4-compatible (<c>::a.b.c.d</c>), NAT64 (<c>64:ff9b::a.b.c.d</c>, RFC 6052) and 6to4
+    /// (<c>2002:AABB:CCDD::</c>, RFC 3056). Null for any other address. Without this, a private
+    /// IPv4 address written in one of these forms would pass as a public IPv6 address.
+    /// </summary>
+    private static IPAddress? EmbeddedIPv4(IPAddress address)
+    {
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return null;
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            return address.MapToIPv4();
+        }
+
+        var b = address.GetAddressBytes();
+        if (b[0] == 0x20 && b[1] == 0x02)
+        {
+            return new IPAddress(b.AsSpan(2, 4));
+        }
+
+        var nat64 = b is [0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0, ..];
+        var compatible = b.AsSpan(0, 12).IndexOfAnyExcept((byte)0) < 0 && !IPAddress.IsLoopback(address) && !address.Equals(IPAddress.IPv6Any);
+        return nat64 || compatible ? new IPAddress(b.AsSpan(12, 4)) : null;
+    }
+
     /// <summary>Why <paramref name="address"/> is refused, or null when it is a public address.</summary>
     public static string? RefusalReason(IPAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
+        address = EmbeddedIPv4(address) ?? address;
 
         if (IPAddress.IsLoopback(address))
         {

@@ -20,6 +20,11 @@ public sealed class NetworkGuardRefusalReasonTests
     [TestCase("172.31.255.255", "private network")]
     [TestCase("192.168.1.1", "private network")]
     [TestCase("::ffff:10.0.0.1", "private network")]
+    [TestCase("64:ff9b::10.0.0.1", "private network")]
+    [TestCase("64:ff9b::a9fe:a9fe", "link-local")]
+    [TestCase("2002:a00:1::1", "private network")]
+    [TestCase("2002:7f00:1::", "loopback")]
+    [TestCase("::192.168.0.1", "private network")]
     [TestCase("169.254.169.254", "link-local")]
     [TestCase("169.254.0.1", "link-local")]
     [TestCase("::ffff:169.254.169.254", "link-local")]
@@ -44,6 +49,9 @@ public sealed class NetworkGuardRefusalReasonTests
     }
 
     [TestCase("8.8.8.8")]
+    [TestCase("64:ff9b::808:808")]
+    [TestCase("2002:808:808::1")]
+    [TestCase("2001:4860:4860::8888")]
     [TestCase("1.1.1.1")]
     [TestCase("203.0.113.10")]
     [TestCase("172.32.0.1")]
