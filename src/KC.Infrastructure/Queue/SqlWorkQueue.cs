@@ -1,4 +1,5 @@
 using System.Data.Common;
+using KC.Application.Common;
 using KC.Application.Processing;
 using KC.Domain.Jobs;
 using KC.Infrastructure.Callbacks;
@@ -123,7 +124,8 @@ internal sealed class SqlWorkQueue(
             }
             catch (DbException ex) when (attempt < MaxTransientRetries && SqlDialect.IsTransient(ex))
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(20 << attempt), cancellationToken).ConfigureAwait(false);
+                // Jittered, so two transactions that deadlocked each other do not meet again.
+                await Task.Delay(Backoff.Exponential(attempt + 1, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(1)), cancellationToken).ConfigureAwait(false);
             }
         }
     }
