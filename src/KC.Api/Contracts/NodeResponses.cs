@@ -1,5 +1,3 @@
-using KC.Application.Nodes.Queries.ListNodes;
-
 namespace KC.Api.Contracts;
 
 /// <summary>The nodes sharing the database.</summary>
@@ -16,15 +14,4 @@ public sealed record NodeResponse(
     DateTime StartedAt,
     DateTime LastHeartbeatAt,
     long ImagesSettled,
-    int LeasesHeld)
-{
-    public static NodeListResponse From(IReadOnlyList<NodeView> nodes) =>
-        new([.. nodes.Select(n => new NodeResponse(
-            n.NodeId,
-            n.Role,
-            n.State.ToString().ToLowerInvariant(),
-            n.StartedAt.UtcDateTime,
-            n.LastHeartbeatAt.UtcDateTime,
-            n.ImagesSettled,
-            n.LeasesHeld))]);
-}
+    int LeasesHeld);

@@ -1,5 +1,6 @@
 using KC.Application.Common.Interfaces;
 using KC.Application.Common.Paging;
+using KC.Application.Nodes.Queries.ListNodes;
 using Riok.Mapperly.Abstractions;
 
 namespace KC.Api.Contracts;
@@ -15,6 +16,8 @@ public static partial class ResponseMapper
 
     public static partial StoreResponse ToResponse(this StoreView store);
 
+    public static NodeListResponse ToResponse(this IReadOnlyList<NodeView> nodes) => new([.. nodes.Select(ToResponse)]);
+
     public static partial StoreImportResponse ToResponse(this StoreImportSummary summary);
 
     [MapProperty(nameof(JobResultRow.State), nameof(JobResultCsvRow.Status), Use = nameof(StateToWord))]
@@ -23,4 +26,15 @@ public static partial class ResponseMapper
     private static partial JobSummaryResponse ToResponse(JobSummaryView job);
 
     private static partial VisitResultResponse ToResponse(VisitResultView visit);
+
+    [MapProperty(nameof(NodeView.State), nameof(NodeResponse.State), Use = nameof(NodeStateToWord))]
+    private static partial NodeResponse ToResponse(NodeView node);
+
+    private static string NodeStateToWord(NodeState state) => state switch
+    {
+        NodeState.Alive => "alive",
+        NodeState.Stopped => "stopped",
+        NodeState.Lost => "lost",
+        _ => throw new ArgumentOutOfRangeException(nameof(state), state, "unknown node state"),
+    };
 }

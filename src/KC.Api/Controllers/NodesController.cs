@@ -14,5 +14,5 @@ public sealed class NodesController(ISender sender) : ControllerBase
     [HttpGet]
     [ProducesResponseType<NodeListResponse>(StatusCodes.Status200OK)]
     public async Task<IActionResult> List(CancellationToken cancellationToken) =>
-        Ok(NodeResponse.From(await sender.Send(new ListNodesQuery(), cancellationToken)));
+        Ok((await sender.Send(new ListNodesQuery(), cancellationToken)).ToResponse());
 }
