@@ -101,20 +101,9 @@ internal sealed partial class NodeHeartbeat(
         }
     }
 
-    private async Task ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = db.Database.GetDbConnection().CreateCommand(sql);
-        command.AddParameter("@id", node.Id);
-        command.AddParameter("@now", clock.GetUtcNow().ToUnixTimeMilliseconds());
-        foreach (var (name, value) in parameters)
-        {
-            command.AddParameter(name, value);
-        }
-
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
+    /// <summary>Runs a statement about this node's row: <c>@id</c> and <c>@now</c> are always given.</summary>
+    private Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
+        contexts.ExecuteAsync(sql, cancellationToken, [("@id", node.Id), ("@now", clock.GetUtcNow().ToUnixTimeMilliseconds()), .. parameters]);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Node {NodeId} registered with role {Role}")]
     private partial void LogRegistered(string nodeId, NodeRole role);

@@ -98,7 +98,7 @@ internal sealed partial class RetentionSweeper(
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var connection = db.Database.GetDbConnection();
-        await ExecuteAsync(connection, EnsureLeaseSql, cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(EnsureLeaseSql, cancellationToken).ConfigureAwait(false);
         if (!await TakeLeaseAsync(connection, cancellationToken).ConfigureAwait(false))
         {
             return new RetentionSweep(Skipped: true, 0, 0);
@@ -116,12 +116,12 @@ internal sealed partial class RetentionSweeper(
                     int deleted;
                     do
                     {
-                        deleted = await ExecuteAsync(connection, DeleteImagesSql, cancellationToken, ("@job", job), ("@batch", options.BatchSize)).ConfigureAwait(false);
+                        deleted = await connection.ExecuteAsync(DeleteImagesSql, cancellationToken, ("@job", job), ("@batch", options.BatchSize)).ConfigureAwait(false);
                         images += deleted;
                     }
                     while (deleted > 0);
 
-                    jobs += await ExecuteAsync(connection, DeleteJobSql, cancellationToken, ("@job", job)).ConfigureAwait(false);
+                    jobs += await connection.ExecuteAsync(DeleteJobSql, cancellationToken, ("@job", job)).ConfigureAwait(false);
 
                     // Renewed as it goes; a sweep that lost its lease stops where it is.
                     if (!await TakeLeaseAsync(connection, cancellationToken).ConfigureAwait(false))
@@ -133,7 +133,7 @@ internal sealed partial class RetentionSweeper(
         }
         finally
         {
-            await ExecuteAsync(connection, ReturnLeaseSql, CancellationToken.None, ("@owner", node.Id)).ConfigureAwait(false);
+            await connection.ExecuteAsync(ReturnLeaseSql, CancellationToken.None, ("@owner", node.Id)).ConfigureAwait(false);
         }
 
         return new RetentionSweep(Skipped: false, jobs, images);
@@ -142,8 +142,7 @@ internal sealed partial class RetentionSweeper(
     private async Task<bool> TakeLeaseAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        return await ExecuteAsync(
-            connection,
+        return await connection.ExecuteAsync(
             TakeLeaseSql,
             cancellationToken,
             ("@owner", node.Id),
@@ -163,17 +162,6 @@ internal sealed partial class RetentionSweeper(
         }
 
         return ids;
-    }
-
-    private static async Task<int> ExecuteAsync(DbConnection connection, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
-    {
-        await using var command = connection.CreateCommand(sql);
-        foreach (var (name, value) in parameters)
-        {
-            command.AddParameter(name, value);
-        }
-
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retention removed {Jobs} jobs and {Images} images finished more than {Days} days ago")]

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
 
 namespace KC.Infrastructure.Persistence;
 
@@ -21,5 +22,25 @@ internal static class DbCommandExtensions
         parameter.Value = value ?? DBNull.Value;
         command.Parameters.Add(parameter);
         return parameter;
+    }
+
+    /// <summary>Runs one statement with these parameters on an open connection; returns the rows it touched.</summary>
+    public static async Task<int> ExecuteAsync(this DbConnection connection, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = connection.CreateCommand(sql);
+        foreach (var (name, value) in parameters)
+        {
+            command.AddParameter(name, value);
+        }
+
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs one statement on a context of its own from the pool; returns the rows it touched.</summary>
+    public static async Task<int> ExecuteAsync(this IDbContextFactory<KcDbContext> contexts, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await db.Database.GetDbConnection().ExecuteAsync(sql, cancellationToken, parameters).ConfigureAwait(false);
     }
 }

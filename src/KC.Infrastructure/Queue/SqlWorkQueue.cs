@@ -331,19 +331,6 @@ internal sealed class SqlWorkQueue(
         await CallbackOutbox.EnqueueAsync(connection, transaction, newlySettled, now, cancellationToken).ConfigureAwait(false);
     }
 
-    private Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters) =>
-        RetryTransientAsync(() => ExecuteOnceAsync(sql, parameters, cancellationToken), cancellationToken);
-
-    private async Task<int> ExecuteOnceAsync(string sql, (string Name, object Value)[] parameters, CancellationToken cancellationToken)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = db.Database.GetDbConnection().CreateCommand(sql);
-        foreach (var (name, value) in parameters)
-        {
-            command.AddParameter(name, value);
-        }
-
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
+    private Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
+        RetryTransientAsync(() => contexts.ExecuteAsync(sql, cancellationToken, parameters), cancellationToken);
 }
