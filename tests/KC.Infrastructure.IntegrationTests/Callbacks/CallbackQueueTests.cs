@@ -17,32 +17,27 @@ namespace KC.Infrastructure.IntegrationTests.Callbacks;
 /// </summary>
 [TestFixture(DatabaseProvider.Sqlite)]
 [TestFixture(DatabaseProvider.Postgres)]
-public sealed class CallbackQueueTests(DatabaseProvider provider)
+public sealed class CallbackQueueTests(DatabaseProvider provider) : DatabaseTestBase(provider)
 {
     private const string Hook = "https://hooks.example.com/kc";
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(50);
 
-    private TestDatabase _database = null!;
     private FakeTimeProvider _clock = null!;
     private CallbackStore _store = null!;
 
     [SetUp]
-    public async Task SetUp()
+    public void SetUp()
     {
-        _database = await TestDatabase.CreateAsync(provider);
         _clock = new FakeTimeProvider(Now);
-        _store = new CallbackStore(_database.Factory, _clock);
+        _store = new CallbackStore(Database.Factory, _clock);
     }
-
-    [TearDown]
-    public async Task TearDown() => await _database.DisposeIfCreatedAsync();
 
     [Test]
     public async Task RecordOutcomesAsync_WhenAJobWithACallbackSettles_QueuesItsDelivery()
     {
-        var withCallback = await _database.SaveJobAsync(Job.Submit([Visit("S1", 1)], _ => true, Now, Hook));
-        var without = await _database.SaveJobAsync(JobWithImages(1));
-        var queue = new SqlWorkQueue(_database.Factory, new ProcessingOptions(), _clock);
+        var withCallback = await Database.SaveJobAsync(Job.Submit([Visit("S1", 1)], _ => true, Now, Hook));
+        var without = await Database.SaveJobAsync(JobWithImages(1));
+        var queue = new SqlWorkQueue(Database.Factory, new ProcessingOptions(), _clock);
         var claimed = await queue.ClaimAsync("worker", 10, CancellationToken.None);
 
         await queue.RecordOutcomesAsync("worker", claimed.Select(c => ImageOutcome.Succeeded(c, new ImageSize(4, 3), 1, null)).ToList(), CancellationToken.None);
@@ -53,8 +48,8 @@ public sealed class CallbackQueueTests(DatabaseProvider provider)
     [Test]
     public async Task RecordOutcomesAsync_WhenTheJobIsNotSettledYet_QueuesNothing()
     {
-        await _database.SaveJobAsync(Job.Submit([Visit("S1", 2)], _ => true, Now, Hook));
-        var queue = new SqlWorkQueue(_database.Factory, new ProcessingOptions(), _clock);
+        await Database.SaveJobAsync(Job.Submit([Visit("S1", 2)], _ => true, Now, Hook));
+        var queue = new SqlWorkQueue(Database.Factory, new ProcessingOptions(), _clock);
         var claimed = await queue.ClaimAsync("worker", 1, CancellationToken.None);
 
         await queue.RecordOutcomesAsync("worker", [ImageOutcome.Succeeded(claimed[0], new ImageSize(4, 3), 1, null)], CancellationToken.None);
@@ -65,9 +60,9 @@ public sealed class CallbackQueueTests(DatabaseProvider provider)
     [Test]
     public async Task TryCancelAsync_WhenTheJobHasACallback_QueuesItsDelivery()
     {
-        var job = await _database.SaveJobAsync(Job.Submit([Visit("S1", 2)], _ => true, Now, Hook));
+        var job = await Database.SaveJobAsync(Job.Submit([Visit("S1", 2)], _ => true, Now, Hook));
 
-        await using (var db = _database.CreateContext())
+        await using (var db = Database.CreateContext())
         {
             await new JobRepository(db).TryCancelAsync(job.Id, Now, CancellationToken.None);
         }
@@ -78,7 +73,7 @@ public sealed class CallbackQueueTests(DatabaseProvider provider)
     [Test]
     public async Task SaveChangesAsync_WhenEveryStoreIsUnknown_QueuesTheCallbackWithTheJob()
     {
-        var job = await _database.SaveJobAsync(Job.Submit([Visit("S1", 2)], _ => false, Now, Hook));
+        var job = await Database.SaveJobAsync(Job.Submit([Visit("S1", 2)], _ => false, Now, Hook));
 
         Assert.That(await DeliveriesAsync(), Is.EqualTo(new[] { (job.Id, Hook, CallbackStatus.Pending, 0) }));
     }
@@ -183,18 +178,18 @@ public sealed class CallbackQueueTests(DatabaseProvider provider)
     }
 
     private Task<Job> SettledJobWithCallbackAsync() =>
-        _database.SaveJobAsync(Job.Submit([Visit("S1", 1)], _ => false, Now, Hook));
+        Database.SaveJobAsync(Job.Submit([Visit("S1", 1)], _ => false, Now, Hook));
 
     private async Task<IReadOnlyList<(long JobId, string Url, CallbackStatus State, int Attempts)>> DeliveriesAsync()
     {
-        await using var db = _database.CreateContext();
+        await using var db = Database.CreateContext();
         var rows = await db.Set<CallbackDelivery>().AsNoTracking().OrderBy(d => d.JobId).Select(d => new { d.JobId, d.Url, d.State, d.Attempts }).ToListAsync();
         return rows.Select(r => (r.JobId, r.Url, r.State, r.Attempts)).ToList();
     }
 
     private async Task<CallbackView?> ReadCallbackAsync(long jobId)
     {
-        await using var db = _database.CreateContext();
+        await using var db = Database.CreateContext();
         return await CallbackReads.GetAsync(db, jobId, Hook, CancellationToken.None);
     }
 

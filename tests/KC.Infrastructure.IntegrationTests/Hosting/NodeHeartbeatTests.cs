@@ -10,23 +10,15 @@ namespace KC.Infrastructure.IntegrationTests.Hosting;
 /// <summary>The node rows over a real database, on the real clock: heartbeats are timers.</summary>
 [TestFixture(DatabaseProvider.Sqlite)]
 [TestFixture(DatabaseProvider.Postgres)]
-public sealed class NodeHeartbeatTests(DatabaseProvider provider)
+public sealed class NodeHeartbeatTests(DatabaseProvider provider) : DatabaseTestBase(provider)
 {
     // The shortest lease allowed: a beat every second.
     private static readonly ProcessingOptions Options = new() { LeaseSeconds = 3 };
 
-    private TestDatabase _database = null!;
-
-    [SetUp]
-    public async Task SetUp() => _database = await TestDatabase.CreateAsync(provider);
-
-    [TearDown]
-    public async Task TearDown() => await _database.DisposeIfCreatedAsync();
-
     [Test]
     public async Task StartAsync_RegistersTheNodeWithItsRoleAndKeepsItsCountOfOutcomesAcrossRestarts()
     {
-        await using (var db = _database.CreateContext())
+        await using (var db = Database.CreateContext())
         {
             db.Nodes.Add(new NodeRecord { Id = "node-a", Role = "all", StartedAt = 1, HeartbeatAt = 1, StoppedAt = 5, ImagesSettled = 42 });
             await db.SaveChangesAsync();
@@ -56,7 +48,7 @@ public sealed class NodeHeartbeatTests(DatabaseProvider provider)
     public async Task Beat_WhenAnotherNodeHasNotBeatenForALeasePeriod_MarksItLostAndLeavesLiveAndStoppedNodesAlone()
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        await using (var db = _database.CreateContext())
+        await using (var db = Database.CreateContext())
         {
             db.Nodes.AddRange(
                 new NodeRecord { Id = "dead", Role = "worker", StartedAt = now - 60_000, HeartbeatAt = now - 10_000 },
@@ -81,11 +73,11 @@ public sealed class NodeHeartbeatTests(DatabaseProvider provider)
     }
 
     private NodeHeartbeat Heartbeat(string id, NodeRole role = NodeRole.All) =>
-        new(_database.Factory, new NodeIdentity(id, role), Options, TimeProvider.System, NullLogger<NodeHeartbeat>.Instance);
+        new(Database.Factory, new NodeIdentity(id, role), Options, TimeProvider.System, NullLogger<NodeHeartbeat>.Instance);
 
     private async Task<NodeRecord> ReadNodeAsync(string id)
     {
-        await using var db = _database.CreateContext();
+        await using var db = Database.CreateContext();
         return await db.Nodes.AsNoTracking().SingleAsync(n => n.Id == id);
     }
 }

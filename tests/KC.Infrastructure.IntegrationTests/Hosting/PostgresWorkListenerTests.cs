@@ -9,29 +9,21 @@ namespace KC.Infrastructure.IntegrationTests.Hosting;
 
 /// <summary>LISTEN/NOTIFY on a real PostgreSQL: a submit's commit wakes the idle workers of every node.</summary>
 [TestFixture]
-public sealed class PostgresWorkListenerTests
+public sealed class PostgresWorkListenerTests() : DatabaseTestBase(DatabaseProvider.Postgres)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-
-    private TestDatabase _database = null!;
-
-    [SetUp]
-    public async Task SetUp() => _database = await TestDatabase.CreateAsync(DatabaseProvider.Postgres);
-
-    [TearDown]
-    public async Task TearDown() => await _database.DisposeIfCreatedAsync();
 
     [Test]
     public async Task Submit_WhenItCommits_WakesAWorkerListeningFromAnotherConnection()
     {
         using var signal = new WorkSignal();
-        using var listener = new PostgresWorkListener(_database.ConnectionString, signal, NullLogger<PostgresWorkListener>.Instance);
+        using var listener = new PostgresWorkListener(Database.ConnectionString, signal, NullLogger<PostgresWorkListener>.Instance);
         await listener.StartAsync(CancellationToken.None);
 
         // The listener wakes the worker once as it starts listening, for anything it missed before.
         Assert.That(await signal.WaitAsync(Patience, CancellationToken.None), Is.True, "the listener started listening");
 
-        await _database.SaveJobAsync(JobWithImages(2));
+        await Database.SaveJobAsync(JobWithImages(2));
         var woken = await signal.WaitAsync(Patience, CancellationToken.None);
         await listener.StopAsync(CancellationToken.None);
 

@@ -17,40 +17,35 @@ namespace KC.Infrastructure.IntegrationTests.Hosting;
 /// <summary>Retention over a real database: which jobs go, what goes with them, and one node at a time.</summary>
 [TestFixture(DatabaseProvider.Sqlite)]
 [TestFixture(DatabaseProvider.Postgres)]
-public sealed class RetentionSweeperTests(DatabaseProvider provider)
+public sealed class RetentionSweeperTests(DatabaseProvider provider) : DatabaseTestBase(provider)
 {
     private const string Hook = "https://hooks.example.com/kc";
 
-    private TestDatabase _database = null!;
     private FakeTimeProvider _clock = null!;
     private SqlWorkQueue _queue = null!;
 
     [SetUp]
-    public async Task SetUp()
+    public void SetUp()
     {
-        _database = await TestDatabase.CreateAsync(provider);
         _clock = new FakeTimeProvider(Now);
-        _queue = new SqlWorkQueue(_database.Factory, new ProcessingOptions(), _clock);
+        _queue = new SqlWorkQueue(Database.Factory, new ProcessingOptions(), _clock);
     }
-
-    [TearDown]
-    public async Task TearDown() => await _database.DisposeIfCreatedAsync();
 
     [Test]
     public async Task SweepAsync_RemovesFinishedJobsOlderThanTheRetentionWithAllTheirRowsAndKeepsTheRest()
     {
-        var oldCompleted = await _database.SaveJobAsync(JobWithImages(5, "S1"));
-        var oldFailed = await _database.SaveJobAsync(NewJob([Visit("S2", 2)], unknownStores: ["S2"]));
+        var oldCompleted = await Database.SaveJobAsync(JobWithImages(5, "S1"));
+        var oldFailed = await Database.SaveJobAsync(NewJob([Visit("S2", 2)], unknownStores: ["S2"]));
         await ProcessEverythingAsync();
         _clock.Advance(TimeSpan.FromDays(2));
-        var ongoing = await _database.SaveJobAsync(JobWithImages(2, "S3"));
-        var recentFailed = await _database.SaveJobAsync(NewJob([Visit("S4", 1)], unknownStores: ["S4"], submittedAt: _clock.GetUtcNow()));
+        var ongoing = await Database.SaveJobAsync(JobWithImages(2, "S3"));
+        var recentFailed = await Database.SaveJobAsync(NewJob([Visit("S4", 1)], unknownStores: ["S4"], submittedAt: _clock.GetUtcNow()));
 
         var sweep = await Sweeper(batchSize: 2).SweepAsync(CancellationToken.None);
 
         Assert.That(sweep, Is.EqualTo(new RetentionSweep(Skipped: false, Jobs: 2, Images: 7)));
         Assert.That(await JobIdsAsync(), Is.EqualTo(new[] { ongoing.Id, recentFailed.Id }));
-        await using var db = _database.CreateContext();
+        await using var db = Database.CreateContext();
         Assert.That(await db.Images.CountAsync(i => i.JobId == oldCompleted.Id || i.JobId == oldFailed.Id), Is.Zero);
         Assert.That(await db.Visits.CountAsync(v => v.JobId == oldCompleted.Id || v.JobId == oldFailed.Id), Is.Zero);
         Assert.That(await db.Images.CountAsync(), Is.EqualTo(3));
@@ -59,9 +54,9 @@ public sealed class RetentionSweeperTests(DatabaseProvider provider)
     [Test]
     public async Task SweepAsync_WhenAJobsCallbackIsStillPending_KeepsTheJobUntilTheDeliveryEnds()
     {
-        var job = await _database.SaveJobAsync(Job.Submit([Visit("S1", 1)], _ => false, Now, Hook));
+        var job = await Database.SaveJobAsync(Job.Submit([Visit("S1", 1)], _ => false, Now, Hook));
         _clock.Advance(TimeSpan.FromDays(2));
-        var store = new CallbackStore(_database.Factory, _clock);
+        var store = new CallbackStore(Database.Factory, _clock);
 
         var whilePending = await Sweeper().SweepAsync(CancellationToken.None);
         await store.ClaimDueAsync("node-a", 10, TimeSpan.FromMinutes(1), CancellationToken.None);
@@ -76,12 +71,12 @@ public sealed class RetentionSweeperTests(DatabaseProvider provider)
     [Test]
     public async Task SweepAsync_WhileAnotherNodeHoldsTheSweep_RemovesNothingUntilItsLeaseLapses()
     {
-        await _database.SaveJobAsync(NewJob([Visit("S1", 1)], unknownStores: ["S1"]));
+        await Database.SaveJobAsync(NewJob([Visit("S1", 1)], unknownStores: ["S1"]));
         _clock.Advance(TimeSpan.FromDays(2));
         await Sweeper(node: "node-b").SweepAsync(CancellationToken.None);
-        await _database.SaveJobAsync(NewJob([Visit("S2", 1)], unknownStores: ["S2"]));
+        await Database.SaveJobAsync(NewJob([Visit("S2", 1)], unknownStores: ["S2"]));
         _clock.Advance(TimeSpan.FromDays(2));
-        await using (var db = _database.CreateContext())
+        await using (var db = Database.CreateContext())
         {
             // node-b is mid-sweep: it holds the lease for the next ten minutes.
             var until = _clock.GetUtcNow().AddMinutes(10).ToUnixTimeMilliseconds();
@@ -101,7 +96,7 @@ public sealed class RetentionSweeperTests(DatabaseProvider provider)
     {
         for (var i = 0; i < 30; i++)
         {
-            await _database.SaveJobAsync(NewJob([Visit($"S{i}", 3)], unknownStores: [$"S{i}"]));
+            await Database.SaveJobAsync(NewJob([Visit($"S{i}", 3)], unknownStores: [$"S{i}"]));
         }
 
         _clock.Advance(TimeSpan.FromDays(2));
@@ -116,7 +111,7 @@ public sealed class RetentionSweeperTests(DatabaseProvider provider)
     }
 
     private RetentionSweeper Sweeper(string node = "node-a", int batchSize = 5_000) => new(
-        _database.Factory,
+        Database.Factory,
         Options.Create(new RetentionOptions { Days = 1, BatchSize = batchSize }),
         new NodeIdentity(node, NodeRole.Worker),
         _clock,
@@ -130,7 +125,7 @@ public sealed class RetentionSweeperTests(DatabaseProvider provider)
 
     private async Task<List<long>> JobIdsAsync()
     {
-        await using var db = _database.CreateContext();
+        await using var db = Database.CreateContext();
         return await db.Jobs.OrderBy(j => j.Id).Select(j => j.Id).ToListAsync();
     }
 }

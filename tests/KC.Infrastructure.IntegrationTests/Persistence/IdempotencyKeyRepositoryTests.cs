@@ -10,16 +10,8 @@ namespace KC.Infrastructure.IntegrationTests.Persistence;
 /// <summary>Idempotency keys in <c>JobRepository</c>: stored in the job's transaction, unique, purged once expired.</summary>
 [TestFixture(DatabaseProvider.Sqlite)]
 [TestFixture(DatabaseProvider.Postgres)]
-public sealed class IdempotencyKeyRepositoryTests(DatabaseProvider provider)
+public sealed class IdempotencyKeyRepositoryTests(DatabaseProvider provider) : DatabaseTestBase(provider)
 {
-    private TestDatabase _database = null!;
-
-    [SetUp]
-    public async Task SetUp() => _database = await TestDatabase.CreateAsync(provider);
-
-    [TearDown]
-    public async Task TearDown() => await _database.DisposeIfCreatedAsync();
-
     [Test]
     public async Task SaveChangesAsync_WhenTheJobCarriesAKey_StoresTheKeyNamingTheJob()
     {
@@ -41,7 +33,7 @@ public sealed class IdempotencyKeyRepositoryTests(DatabaseProvider provider)
 
         Assert.That(act, Throws.TypeOf<IdempotencyKeyTakenException>());
         Assert.That(await CountAsync("SELECT COUNT(*) AS \"Value\" FROM jobs"), Is.EqualTo(1));
-        Assert.That((await _database.ReadImagesAsync()).Select(i => i.JobId), Is.All.EqualTo(first.Id));
+        Assert.That((await Database.ReadImagesAsync()).Select(i => i.JobId), Is.All.EqualTo(first.Id));
         Assert.That(await FindAsync("k1", Now), Is.EqualTo(new IdempotencyKeyRecord("k1", "hash-1", first.Id)));
     }
 
@@ -85,7 +77,7 @@ public sealed class IdempotencyKeyRepositoryTests(DatabaseProvider provider)
 
     private async Task SaveAsync(Job job, NewIdempotencyKey key)
     {
-        await using var db = _database.CreateContext();
+        await using var db = Database.CreateContext();
         var repository = new KC.Infrastructure.Persistence.JobRepository(db);
         repository.Add(job, key);
         await repository.SaveChangesAsync(CancellationToken.None);
@@ -93,19 +85,19 @@ public sealed class IdempotencyKeyRepositoryTests(DatabaseProvider provider)
 
     private async Task<IdempotencyKeyRecord?> FindAsync(string key, DateTimeOffset now)
     {
-        await using var db = _database.CreateContext();
+        await using var db = Database.CreateContext();
         return await new KC.Infrastructure.Persistence.JobRepository(db).FindIdempotencyKeyAsync(key, now, CancellationToken.None);
     }
 
     private async Task<long> CountAsync(string sql)
     {
-        await using var db = _database.CreateContext();
+        await using var db = Database.CreateContext();
         return await db.Database.SqlQueryRaw<long>(sql).SingleAsync();
     }
 
     private async Task<IReadOnlyList<string>> KeysAsync()
     {
-        await using var db = _database.CreateContext();
+        await using var db = Database.CreateContext();
         return await db.Database.SqlQueryRaw<string>("SELECT idempotency_key AS \"Value\" FROM idempotency_keys").ToListAsync();
     }
 }

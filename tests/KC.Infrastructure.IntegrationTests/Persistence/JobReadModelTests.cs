@@ -10,22 +10,14 @@ namespace KC.Infrastructure.IntegrationTests.Persistence;
 
 [TestFixture(DatabaseProvider.Sqlite)]
 [TestFixture(DatabaseProvider.Postgres)]
-public sealed class JobReadModelTests(DatabaseProvider provider)
+public sealed class JobReadModelTests(DatabaseProvider provider) : DatabaseTestBase(provider)
 {
     private static readonly DateTimeOffset ProcessedAt = Now.AddSeconds(4);
-
-    private TestDatabase _database = null!;
-
-    [SetUp]
-    public async Task SetUp() => _database = await TestDatabase.CreateAsync(provider);
-
-    [TearDown]
-    public async Task TearDown() => await _database.DisposeIfCreatedAsync();
 
     [Test]
     public async Task GetStatusAsync_WhenJobDoesNotExist_ReturnsNull()
     {
-        await _database.SaveJobAsync(JobWithImages(1));
+        await Database.SaveJobAsync(JobWithImages(1));
 
         var status = await GetStatusAsync(jobId: 999);
 
@@ -35,7 +27,7 @@ public sealed class JobReadModelTests(DatabaseProvider provider)
     [Test]
     public async Task GetStatusAsync_WhenJobIsOngoing_ReturnsProgressWithoutErrors()
     {
-        var job = await _database.SaveJobAsync(NewJob([Visit("S1", 2), Visit("NOPE", 1)], unknownStores: ["NOPE"]));
+        var job = await Database.SaveJobAsync(NewJob([Visit("S1", 2), Visit("NOPE", 1)], unknownStores: ["NOPE"]));
 
         var status = await GetStatusAsync(job.Id);
 
@@ -49,7 +41,7 @@ public sealed class JobReadModelTests(DatabaseProvider provider)
     [Test]
     public async Task GetStatusAsync_WhenJobCompleted_ReturnsCompletedWithoutErrors()
     {
-        var job = await _database.SaveJobAsync(JobWithImages(2));
+        var job = await Database.SaveJobAsync(JobWithImages(2));
         await ProcessAsync(_ => null);
 
         var status = await GetStatusAsync(job.Id);
@@ -62,7 +54,7 @@ public sealed class JobReadModelTests(DatabaseProvider provider)
     [Test]
     public async Task GetStatusAsync_WhenJobFailed_ReturnsOneSummarisedErrorPerFailingStoreInOrderOfAppearance()
     {
-        var job = await _database.SaveJobAsync(NewJob(
+        var job = await Database.SaveJobAsync(NewJob(
             [Visit("S2", 2), Visit("NOPE", 2), Visit("S1", 4), Visit("S3", 1), Visit("S4", 2)],
             unknownStores: ["NOPE"]));
         await ProcessAsync(image => image.Url switch
@@ -91,7 +83,7 @@ public sealed class JobReadModelTests(DatabaseProvider provider)
     [Test]
     public async Task GetStatusAsync_WhenEveryStoreIsUnknown_ReturnsFailedWithUnknownStoreErrors()
     {
-        var job = await _database.SaveJobAsync(NewJob([Visit("NOPE", 2), Visit("GONE", 1)], unknownStores: ["NOPE", "GONE"]));
+        var job = await Database.SaveJobAsync(NewJob([Visit("NOPE", 2), Visit("GONE", 1)], unknownStores: ["NOPE", "GONE"]));
 
         var status = await GetStatusAsync(job.Id);
 
@@ -106,7 +98,7 @@ public sealed class JobReadModelTests(DatabaseProvider provider)
     [Test]
     public async Task GetDetailsAsync_WhenJobDoesNotExist_ReturnsNull()
     {
-        await _database.SaveJobAsync(JobWithImages(1));
+        await Database.SaveJobAsync(JobWithImages(1));
 
         var details = await GetDetailsAsync(jobId: 999);
 
@@ -116,9 +108,9 @@ public sealed class JobReadModelTests(DatabaseProvider provider)
     [Test]
     public async Task GetDetailsAsync_WhenJobHasVisits_ReturnsThemWithStoreNameAndAreaCodeFromStores()
     {
-        await _database.SeedStoresAsync(NewStore("S1", "BHARAT STORE", "710006"), NewStore("S2", "Nikita Store, 2", "7100015"));
+        await Database.SeedStoresAsync(NewStore("S1", "BHARAT STORE", "710006"), NewStore("S2", "Nikita Store, 2", "7100015"));
         var laterTime = new DateTimeOffset(2025, 3, 11, 17, 30, 0, TimeSpan.FromHours(5.5));
-        var job = await _database.SaveJobAsync(NewJob(
+        var job = await Database.SaveJobAsync(NewJob(
             [Visit("S1", 1), Visit("NOPE", 1), Visit("S2", 1, visitTime: laterTime)],
             unknownStores: ["NOPE"]));
 
@@ -136,7 +128,7 @@ public sealed class JobReadModelTests(DatabaseProvider provider)
     [Test]
     public async Task GetDetailsAsync_WhenStoreIsKnownToTheJobButNotInStoresTable_ReturnsNullNameAndAreaCode()
     {
-        var job = await _database.SaveJobAsync(NewJob([Visit("S1", 1)]));
+        var job = await Database.SaveJobAsync(NewJob([Visit("S1", 1)]));
 
         var details = await GetDetailsAsync(job.Id);
 
@@ -147,7 +139,7 @@ public sealed class JobReadModelTests(DatabaseProvider provider)
     [Test]
     public async Task GetDetailsAsync_WhenImagesHaveSettled_ReturnsThemInSeqOrderWithTheirResults()
     {
-        var job = await _database.SaveJobAsync(NewJob([Visit("S1", 3), Visit("S2", 2)]));
+        var job = await Database.SaveJobAsync(NewJob([Visit("S1", 3), Visit("S2", 2)]));
         await ProcessAsync(image => image.Url == Urls("S2", first: 1)[0] ? "HTTP 404" : null);
 
         var details = await GetDetailsAsync(job.Id);
@@ -171,8 +163,8 @@ public sealed class JobReadModelTests(DatabaseProvider provider)
     [Test]
     public async Task GetDetailsAsync_WhenImageSucceededAfterFailedAttempts_ReturnsItsAttemptsAndLastError()
     {
-        var job = await _database.SaveJobAsync(NewJob([Visit("S1", 2)]));
-        var queue = new SqlWorkQueue(_database.Factory, new ProcessingOptions(), new FakeTimeProvider(ProcessedAt));
+        var job = await Database.SaveJobAsync(NewJob([Visit("S1", 2)]));
+        var queue = new SqlWorkQueue(Database.Factory, new ProcessingOptions(), new FakeTimeProvider(ProcessedAt));
         var claimed = (await queue.ClaimAsync("worker", 10, CancellationToken.None)).OrderBy(c => c.ImageId).ToList();
         await queue.RecordOutcomesAsync(
             "worker",
@@ -192,7 +184,7 @@ public sealed class JobReadModelTests(DatabaseProvider provider)
     [Test]
     public async Task GetDetailsAsync_WhenVisitsDiffer_ReturnsEachVisitsOwnStatus()
     {
-        var job = await _database.SaveJobAsync(NewJob(
+        var job = await Database.SaveJobAsync(NewJob(
             [Visit("S1", 2), Visit("S2", 2), Visit("NOPE", 1), Visit("S3", 2)],
             unknownStores: ["NOPE"]));
         await ProcessAsync(
@@ -214,7 +206,7 @@ public sealed class JobReadModelTests(DatabaseProvider provider)
     [Test]
     public async Task GetDetailsAsync_WhenJobIsOngoing_ReturnsProgressAndNoCompletedAtOrErrors()
     {
-        var job = await _database.SaveJobAsync(NewJob([Visit("S1", 2), Visit("NOPE", 1)], unknownStores: ["NOPE"]));
+        var job = await Database.SaveJobAsync(NewJob([Visit("S1", 2), Visit("NOPE", 1)], unknownStores: ["NOPE"]));
 
         var details = await GetDetailsAsync(job.Id);
 
@@ -229,7 +221,7 @@ public sealed class JobReadModelTests(DatabaseProvider provider)
     [Test]
     public async Task GetDetailsAsync_WhenJobFailed_ReturnsCompletedAtAndStoreErrors()
     {
-        var job = await _database.SaveJobAsync(NewJob([Visit("S1", 1), Visit("S2", 1)]));
+        var job = await Database.SaveJobAsync(NewJob([Visit("S1", 1), Visit("S2", 1)]));
         await ProcessAsync(image => image.Url.Contains("/S2/", StringComparison.Ordinal) ? "HTTP 404" : null);
 
         var details = await GetDetailsAsync(job.Id);
@@ -242,13 +234,13 @@ public sealed class JobReadModelTests(DatabaseProvider provider)
 
     private async Task<JobStatusView?> GetStatusAsync(long jobId)
     {
-        await using var db = _database.CreateContext();
+        await using var db = Database.CreateContext();
         return await new JobReadModel(db).GetStatusAsync(jobId, CancellationToken.None);
     }
 
     private async Task<JobDetailsView?> GetDetailsAsync(long jobId)
     {
-        await using var db = _database.CreateContext();
+        await using var db = Database.CreateContext();
         return await new JobReadModel(db).GetDetailsAsync(jobId, CancellationToken.None);
     }
 
@@ -259,7 +251,7 @@ public sealed class JobReadModelTests(DatabaseProvider provider)
     /// </summary>
     private async Task ProcessAsync(Func<ClaimedImage, string?> errorFor, Func<ClaimedImage, bool>? settle = null)
     {
-        var queue = new SqlWorkQueue(_database.Factory, new ProcessingOptions(), new FakeTimeProvider(ProcessedAt));
+        var queue = new SqlWorkQueue(Database.Factory, new ProcessingOptions(), new FakeTimeProvider(ProcessedAt));
         var claimed = (await queue.ClaimAsync("worker", 10_000, CancellationToken.None)).OrderBy(c => c.ImageId).ToList();
         var outcomes = claimed
             .Select((image, n) => (image, n))

@@ -6,25 +6,17 @@ namespace KC.Infrastructure.IntegrationTests.Persistence;
 
 [TestFixture(DatabaseProvider.Sqlite)]
 [TestFixture(DatabaseProvider.Postgres)]
-public sealed class JobRepositoryTests(DatabaseProvider provider)
+public sealed class JobRepositoryTests(DatabaseProvider provider) : DatabaseTestBase(provider)
 {
-    private TestDatabase _database = null!;
-
-    [SetUp]
-    public async Task SetUp() => _database = await TestDatabase.CreateAsync(provider);
-
-    [TearDown]
-    public async Task TearDown() => await _database.DisposeIfCreatedAsync();
-
     [Test]
     public async Task SaveChangesAsync_WhenJobIsNew_AssignsPositiveId()
     {
         var job = JobWithImages(2);
 
-        await _database.SaveJobAsync(job);
+        await Database.SaveJobAsync(job);
 
         Assert.That(job.Id, Is.GreaterThan(0));
-        Assert.That((await _database.ReadJobAsync(job.Id)).TotalImages, Is.EqualTo(2));
+        Assert.That((await Database.ReadJobAsync(job.Id)).TotalImages, Is.EqualTo(2));
     }
 
     [Test]
@@ -33,12 +25,12 @@ public sealed class JobRepositoryTests(DatabaseProvider provider)
         var first = JobWithImages(1);
         var second = JobWithImages(3);
 
-        await _database.SaveJobsAsync(first, second);
+        await Database.SaveJobsAsync(first, second);
 
         Assert.That(first.Id, Is.GreaterThan(0));
         Assert.That(second.Id, Is.GreaterThan(first.Id));
-        Assert.That((await _database.ReadImagesAsync(first.Id)).Count, Is.EqualTo(1));
-        Assert.That((await _database.ReadImagesAsync(second.Id)).Count, Is.EqualTo(3));
+        Assert.That((await Database.ReadImagesAsync(first.Id)).Count, Is.EqualTo(1));
+        Assert.That((await Database.ReadImagesAsync(second.Id)).Count, Is.EqualTo(3));
     }
 
     [Test]
@@ -47,9 +39,9 @@ public sealed class JobRepositoryTests(DatabaseProvider provider)
         var laterTime = new DateTimeOffset(2025, 3, 11, 17, 30, 0, TimeSpan.FromHours(5.5));
         var job = NewJob([Visit("S1", 2), Visit("S2", 3, visitTime: laterTime), Visit("S3", 1)]);
 
-        await _database.SaveJobAsync(job);
+        await Database.SaveJobAsync(job);
 
-        var visits = await _database.ReadVisitsAsync(job.Id);
+        var visits = await Database.ReadVisitsAsync(job.Id);
         Assert.That(visits.Select(v => v.StoreId), Is.EqualTo(new[] { "S1", "S2", "S3" }));
         Assert.That(visits.Select(v => v.VisitTime), Is.EqualTo(new[] { VisitTime, laterTime, VisitTime }));
         Assert.That(visits.Select(v => v.StoreKnown), Is.All.True);
@@ -61,10 +53,10 @@ public sealed class JobRepositoryTests(DatabaseProvider provider)
     {
         var job = NewJob([Visit("S1", 2), Visit("S2", 3), Visit("S3", 1)]);
 
-        await _database.SaveJobAsync(job);
+        await Database.SaveJobAsync(job);
 
-        var visits = await _database.ReadVisitsAsync(job.Id);
-        var images = await _database.ReadImagesAsync(job.Id);
+        var visits = await Database.ReadVisitsAsync(job.Id);
+        var images = await Database.ReadImagesAsync(job.Id);
         Assert.That(images.Select(i => i.Seq), Is.EqualTo(Enumerable.Range(0, 6)));
         Assert.That(images.Select(i => i.Url), Is.EqualTo(Urls("S1", 2).Concat(Urls("S2", 3)).Concat(Urls("S3", 1))));
         Assert.That(
@@ -78,9 +70,9 @@ public sealed class JobRepositoryTests(DatabaseProvider provider)
     {
         var job = JobWithImages(3);
 
-        await _database.SaveJobAsync(job);
+        await Database.SaveJobAsync(job);
 
-        var images = await _database.ReadImagesAsync(job.Id);
+        var images = await Database.ReadImagesAsync(job.Id);
         Assert.That(images, Has.Count.EqualTo(3));
         Assert.That(images, Has.All.Matches<ImageRow>(i =>
             i.State == ImageState.Pending && i.Attempts == 0 && i.Error == null && i.SettledAt == null
@@ -93,9 +85,9 @@ public sealed class JobRepositoryTests(DatabaseProvider provider)
     {
         var job = NewJob([Visit("S1", 4), Visit("S2", 1)]);
 
-        await _database.SaveJobAsync(job);
+        await Database.SaveJobAsync(job);
 
-        var stored = await _database.ReadJobAsync(job.Id);
+        var stored = await Database.ReadJobAsync(job.Id);
         Assert.That(stored.Status, Is.EqualTo(JobStatus.Ongoing));
         Assert.That(stored.TotalImages, Is.EqualTo(5));
         Assert.That(stored.SucceededImages, Is.Zero);
@@ -109,10 +101,10 @@ public sealed class JobRepositoryTests(DatabaseProvider provider)
     {
         var job = NewJob([Visit("S1", 2), Visit("NOPE", 3)], unknownStores: ["NOPE"]);
 
-        await _database.SaveJobAsync(job);
+        await Database.SaveJobAsync(job);
 
-        var visits = await _database.ReadVisitsAsync(job.Id);
-        var images = await _database.ReadImagesAsync(job.Id);
+        var visits = await Database.ReadVisitsAsync(job.Id);
+        var images = await Database.ReadImagesAsync(job.Id);
         Assert.That(visits.Select(v => v.StoreKnown), Is.EqualTo(new[] { true, false }));
         var unknown = images.Where(i => i.VisitId == visits[1].Id).ToList();
         Assert.That(unknown, Has.Count.EqualTo(3));
@@ -126,9 +118,9 @@ public sealed class JobRepositoryTests(DatabaseProvider provider)
     {
         var job = NewJob([Visit("S1", 2), Visit("NOPE", 3)], unknownStores: ["NOPE"]);
 
-        await _database.SaveJobAsync(job);
+        await Database.SaveJobAsync(job);
 
-        var stored = await _database.ReadJobAsync(job.Id);
+        var stored = await Database.ReadJobAsync(job.Id);
         Assert.That(stored.Status, Is.EqualTo(JobStatus.Ongoing));
         Assert.That((stored.TotalImages, stored.SucceededImages, stored.FailedImages), Is.EqualTo((5, 0, 3)));
         Assert.That(stored.CompletedAt, Is.Null);
@@ -139,9 +131,9 @@ public sealed class JobRepositoryTests(DatabaseProvider provider)
     {
         var job = NewJob([Visit("NOPE", 2)], unknownStores: ["NOPE"]);
 
-        await _database.SaveJobAsync(job);
+        await Database.SaveJobAsync(job);
 
-        var stored = await _database.ReadJobAsync(job.Id);
+        var stored = await Database.ReadJobAsync(job.Id);
         Assert.That(stored.Status, Is.EqualTo(JobStatus.Failed));
         Assert.That((stored.TotalImages, stored.SucceededImages, stored.FailedImages), Is.EqualTo((2, 0, 2)));
         Assert.That(stored.CompletedAt, Is.EqualTo(Now));
@@ -154,10 +146,10 @@ public sealed class JobRepositoryTests(DatabaseProvider provider)
         var job = NewJob([Visit("S1", 900), Visit("S2", 1_250), Visit("S3", 350)]);
         var expectedUrls = Urls("S1", 900).Concat(Urls("S2", 1_250)).Concat(Urls("S3", 350)).ToList();
 
-        await _database.SaveJobAsync(job);
+        await Database.SaveJobAsync(job);
 
-        var visits = await _database.ReadVisitsAsync(job.Id);
-        var images = await _database.ReadImagesAsync(job.Id);
+        var visits = await Database.ReadVisitsAsync(job.Id);
+        var images = await Database.ReadImagesAsync(job.Id);
         Assert.That(images, Has.Count.EqualTo(2_500));
         Assert.That(images.Select(i => i.Seq), Is.EqualTo(Enumerable.Range(0, 2_500)));
         Assert.That(images.Select(i => i.Url), Is.EqualTo(expectedUrls));
@@ -165,7 +157,7 @@ public sealed class JobRepositoryTests(DatabaseProvider provider)
         {
             (visits[0].Id, 900), (visits[1].Id, 1_250), (visits[2].Id, 350),
         }));
-        Assert.That((await _database.ReadJobAsync(job.Id)).TotalImages, Is.EqualTo(2_500));
+        Assert.That((await Database.ReadJobAsync(job.Id)).TotalImages, Is.EqualTo(2_500));
     }
 
     [Test]
@@ -173,9 +165,9 @@ public sealed class JobRepositoryTests(DatabaseProvider provider)
     {
         var job = NewJob([Visit("S1", 600), Visit("NOPE", 900)], unknownStores: ["NOPE"]);
 
-        await _database.SaveJobAsync(job);
+        await Database.SaveJobAsync(job);
 
-        var images = await _database.ReadImagesAsync(job.Id);
+        var images = await Database.ReadImagesAsync(job.Id);
         Assert.That(images.Count(i => i.State == ImageState.Failed && i.Error == Job.UnknownStoreError), Is.EqualTo(900));
         Assert.That(images.Where(i => i.Seq >= 600).Select(i => i.State), Is.All.EqualTo(ImageState.Failed));
     }
@@ -192,9 +184,9 @@ public sealed class JobRepositoryTests(DatabaseProvider provider)
         ];
         var job = NewJob([Visit("S1", urls: urls)]);
 
-        await _database.SaveJobAsync(job);
+        await Database.SaveJobAsync(job);
 
-        var images = await _database.ReadImagesAsync(job.Id);
+        var images = await Database.ReadImagesAsync(job.Id);
         Assert.That(images.Select(i => i.Url), Is.EqualTo(urls));
     }
 }

@@ -7,17 +7,9 @@ namespace KC.Infrastructure.IntegrationTests.Persistence;
 
 [TestFixture(DatabaseProvider.Sqlite)]
 [TestFixture(DatabaseProvider.Postgres)]
-public sealed class StoreMasterImporterTests(DatabaseProvider provider)
+public sealed class StoreMasterImporterTests(DatabaseProvider provider) : DatabaseTestBase(provider)
 {
     private const string Header = "AreaCode,StoreName,StoreID";
-
-    private TestDatabase _database = null!;
-
-    [SetUp]
-    public async Task SetUp() => _database = await TestDatabase.CreateAsync(provider);
-
-    [TearDown]
-    public async Task TearDown() => await _database.DisposeIfCreatedAsync();
 
     [Test]
     public async Task ImportAsync_WhenDatabaseIsEmpty_InsertsEveryRow()
@@ -114,7 +106,7 @@ public sealed class StoreMasterImporterTests(DatabaseProvider provider)
         var summary = await ImportAsync(Csv(rows));
 
         Assert.That(summary.Inserted, Is.EqualTo(4_944));
-        await using var db = _database.CreateContext();
+        await using var db = Database.CreateContext();
         Assert.That(await db.Stores.CountAsync(), Is.EqualTo(4_944));
         Assert.That((await db.Stores.SingleAsync(s => s.StoreId == "RP04944")).StoreName, Is.EqualTo("Store 4944, Main Road"));
     }
@@ -123,14 +115,14 @@ public sealed class StoreMasterImporterTests(DatabaseProvider provider)
 
     private async Task<StoreImportSummary> ImportAsync(string csv)
     {
-        await using var db = _database.CreateContext();
+        await using var db = Database.CreateContext();
         using var stream = new MemoryStream(Encoding.UTF8.GetBytes(csv));
         return await new StoreMasterImporter(db).ImportAsync(stream, CancellationToken.None);
     }
 
     private async Task<IReadOnlyList<(string StoreId, string StoreName, string AreaCode)>> ReadStoresAsync()
     {
-        await using var db = _database.CreateContext();
+        await using var db = Database.CreateContext();
         var stores = await db.Stores.AsNoTracking().OrderBy(s => s.StoreId).ToListAsync();
         return [.. stores.Select(s => (s.StoreId, s.StoreName, s.AreaCode))];
     }

@@ -7,20 +7,12 @@ namespace KC.Infrastructure.IntegrationTests.Persistence;
 
 [TestFixture(DatabaseProvider.Sqlite)]
 [TestFixture(DatabaseProvider.Postgres)]
-public sealed class StoreMasterRepositoryTests(DatabaseProvider provider)
+public sealed class StoreMasterRepositoryTests(DatabaseProvider provider) : DatabaseTestBase(provider)
 {
-    private TestDatabase _database = null!;
-
-    [SetUp]
-    public async Task SetUp() => _database = await TestDatabase.CreateAsync(provider);
-
-    [TearDown]
-    public async Task TearDown() => await _database.DisposeIfCreatedAsync();
-
     [Test]
     public async Task FindExistingAsync_WhenIdsSpanSeveralLookupChunks_FindsExactlyTheExistingOnes()
     {
-        await _database.SeedStoresAsync([.. StoreIds(1, 1_200).Select(id => NewStore(id))]);
+        await Database.SeedStoresAsync([.. StoreIds(1, 1_200).Select(id => NewStore(id))]);
         // 1,450 ids (three chunks of at most 500), the missing ones first, then existing and missing mixed.
         var asked = StoreIds(1, 1_300).Concat(Enumerable.Range(0, 150).Select(i => $"MISSING-{i}")).Reverse().ToList();
 
@@ -32,7 +24,7 @@ public sealed class StoreMasterRepositoryTests(DatabaseProvider provider)
     [Test]
     public async Task FindExistingAsync_WhenExistingIdsAreOnlyInTheLastChunk_FindsThem()
     {
-        await _database.SeedStoresAsync(NewStore("RP09999"), NewStore("RP09998"));
+        await Database.SeedStoresAsync(NewStore("RP09999"), NewStore("RP09998"));
         var asked = Enumerable.Range(0, 1_000).Select(i => $"MISSING-{i}").Append("RP09999").Append("RP09998").ToList();
 
         var found = await FindExistingAsync(asked);
@@ -43,7 +35,7 @@ public sealed class StoreMasterRepositoryTests(DatabaseProvider provider)
     [Test]
     public async Task FindExistingAsync_WhenIdDiffersOnlyInCase_DoesNotFindIt()
     {
-        await _database.SeedStoresAsync(NewStore("RP00001"));
+        await Database.SeedStoresAsync(NewStore("RP00001"));
 
         var found = await FindExistingAsync(["rp00001", "RP00001"]);
 
@@ -53,7 +45,7 @@ public sealed class StoreMasterRepositoryTests(DatabaseProvider provider)
     [Test]
     public async Task FindExistingAsync_WhenNoIdsAreGiven_ReturnsEmpty()
     {
-        await _database.SeedStoresAsync(NewStore("RP00001"));
+        await Database.SeedStoresAsync(NewStore("RP00001"));
 
         var found = await FindExistingAsync([]);
 
@@ -65,7 +57,7 @@ public sealed class StoreMasterRepositoryTests(DatabaseProvider provider)
 
     private async Task<IReadOnlySet<string>> FindExistingAsync(IReadOnlyCollection<string> storeIds)
     {
-        await using var db = _database.CreateContext();
+        await using var db = Database.CreateContext();
         return await new StoreMasterRepository(db).FindExistingAsync(storeIds, CancellationToken.None);
     }
 }

@@ -9,24 +9,16 @@ namespace KC.Infrastructure.IntegrationTests.Queue;
 
 /// <summary>What only PostgreSQL has: claims that skip rows another node is locking, instead of waiting for them.</summary>
 [TestFixture]
-public sealed class PostgresClaimTests
+public sealed class PostgresClaimTests() : DatabaseTestBase(DatabaseProvider.Postgres)
 {
-    private TestDatabase _database = null!;
-
-    [SetUp]
-    public async Task SetUp() => _database = await TestDatabase.CreateAsync(DatabaseProvider.Postgres);
-
-    [TearDown]
-    public async Task TearDown() => await _database.DisposeIfCreatedAsync();
-
     [Test]
     public async Task ClaimAsync_WhileAnotherTransactionLocksTheFairestRows_TakesTheNextOnesWithoutWaiting()
     {
-        var job = await _database.SaveJobAsync(JobWithImages(10));
-        var queue = new SqlWorkQueue(_database.Factory, new ProcessingOptions(), TimeProvider.System);
+        var job = await Database.SaveJobAsync(JobWithImages(10));
+        var queue = new SqlWorkQueue(Database.Factory, new ProcessingOptions(), TimeProvider.System);
 
         // Another node mid-claim: the four fairest pending rows are locked, not yet leased.
-        await using var other = new NpgsqlConnection(_database.ConnectionString);
+        await using var other = new NpgsqlConnection(Database.ConnectionString);
         await other.OpenAsync();
         await using var transaction = await other.BeginTransactionAsync();
         await using (var lockRows = new NpgsqlCommand("SELECT id FROM images ORDER BY seq, job_id LIMIT 4 FOR UPDATE", other, transaction))
@@ -38,7 +30,7 @@ public sealed class PostgresClaimTests
         var claimed = await queue.ClaimAsync("worker-a", 100, timeout.Token);
         await transaction.RollbackAsync();
 
-        var images = await _database.ReadImagesAsync(job.Id);
+        var images = await Database.ReadImagesAsync(job.Id);
         Assert.That(claimed.Select(c => c.ImageId), Is.EqualTo(images.Skip(4).Select(i => i.Id)));
     }
 }

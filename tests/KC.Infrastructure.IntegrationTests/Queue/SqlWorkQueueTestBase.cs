@@ -7,11 +7,9 @@ using KC.Infrastructure.Queue;
 namespace KC.Infrastructure.IntegrationTests.Queue;
 
 /// <summary>A real database per test (SQLite, or PostgreSQL), and the queue over it on a clock the test moves.</summary>
-public abstract class SqlWorkQueueTestBase(DatabaseProvider provider)
+public abstract class SqlWorkQueueTestBase(DatabaseProvider provider) : DatabaseTestBase(provider)
 {
     protected const int LeaseSeconds = 30;
-
-    private protected TestDatabase Database { get; private set; } = null!;
 
     private protected FakeTimeProvider Clock { get; private set; } = null!;
 
@@ -20,15 +18,11 @@ public abstract class SqlWorkQueueTestBase(DatabaseProvider provider)
     protected static DateTimeOffset Start => TestData.Now;
 
     [SetUp]
-    public async Task SetUpDatabase()
+    public void SetUpQueue()
     {
-        Database = await TestDatabase.CreateAsync(provider);
         Clock = new FakeTimeProvider(Start);
         Queue = new SqlWorkQueue(Database.Factory, new ProcessingOptions { LeaseSeconds = LeaseSeconds }, Clock);
     }
-
-    [TearDown]
-    public async Task TearDownDatabase() => await Database.DisposeIfCreatedAsync();
 
     protected static ImageOutcome Success(ClaimedImage image, int width = 640, int height = 480, int attempts = 1, string? lastError = null) =>
         ImageOutcome.Succeeded(image, new ImageSize(width, height), attempts, lastError);
