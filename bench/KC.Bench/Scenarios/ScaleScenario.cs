@@ -135,24 +135,24 @@ internal static class ScaleScenario
 
         var workload = string.Create(CultureInfo.InvariantCulture,
             $"{images:#,0} images, 1 API + {workers} worker{(workers == 1 ? "" : "s")}, {settings.Describe()} per worker, PostgreSQL");
+        var throughput = new ResultRow("Scale", workload, "images/s", imagesPerSecond, "#,0",
+            WallSeconds: seconds,
+            ImagesPerSecond: imagesPerSecond,
+            PeakRssMib: peakRss,
+            ServiceCpuMicrosPerImage: nodesCpu / (double)images,
+            BenchCpuMicrosPerImage: benchMicros / images,
+            Notes: string.Create(CultureInfo.InvariantCulture,
+                $"bound {bound:#,0} images/s ({workers} × {Slots} ÷ {settings.MeanGpuSeconds:0.00} s); split {splitText}{oddities}; results verified"));
         return (
         [
-            new ResultRow("Scale", workload, "images/s", imagesPerSecond, "#,0",
-                WallSeconds: seconds,
-                ImagesPerSecond: imagesPerSecond,
-                PeakRssMib: peakRss,
-                ServiceCpuMicrosPerImage: nodesCpu / (double)images,
-                BenchCpuMicrosPerImage: benchMicros / images,
-                Notes: string.Create(CultureInfo.InvariantCulture,
-                    $"bound {bound:#,0} images/s ({workers} × {Slots} ÷ {settings.MeanGpuSeconds:0.00} s); split {splitText}{oddities}; results verified")),
-            new ResultRow("Scale", workload, "efficiency", efficiency, "0.000",
-                WallSeconds: seconds,
-                ImagesPerSecond: imagesPerSecond,
-                PeakRssMib: peakRss,
-                ServiceCpuMicrosPerImage: nodesCpu / (double)images,
-                BenchCpuMicrosPerImage: benchMicros / images,
-                Notes: string.Create(CultureInfo.InvariantCulture,
-                    $"images/s ÷ bound {bound:#,0}{speedUp}; {cpuText}; submit {job.Latency.TotalMilliseconds:0} ms")),
+            throughput,
+            throughput with
+            {
+                Metric = "efficiency",
+                Value = efficiency,
+                Format = "0.000",
+                Notes = string.Create(CultureInfo.InvariantCulture, $"images/s ÷ bound {bound:#,0}{speedUp}; {cpuText}; submit {job.Latency.TotalMilliseconds:0} ms"),
+            },
         ],
         imagesPerSecond);
     }
