@@ -40,6 +40,7 @@ public static class DependencyInjection
             .Validate(o => o.MaxClaims >= 1, "Processing:MaxClaims must be at least 1")
             .Validate(o => o.DownloadTimeoutSeconds >= 1, "Processing:DownloadTimeoutSeconds must be at least 1")
             .Validate(o => o.MaxImageBytes >= 1, "Processing:MaxImageBytes must be positive")
+            .Validate(o => o.MaxHeaderBytes >= ImageHeaderReader.MinimumPrefixBytes, $"Processing:MaxHeaderBytes must be at least {ImageHeaderReader.MinimumPrefixBytes}")
             .ValidateOnStart();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<ProcessingOptions>>().Value);
         services.AddOptions<StoreImportLimits>()
@@ -152,7 +153,6 @@ public static class DependencyInjection
     /// A <see cref="NetworkGuard"/> registered before this call is kept (tests bring their own resolver).</summary>
     internal static void AddImaging(IServiceCollection services)
     {
-        services.AddSingleton<IImageMeasurer, SkiaImageMeasurer>();
         services.AddSingleton<IGpuStep, SimulatedGpuStep>();
         services.AddSingleton<IImageDownloader, HttpImageDownloader>();
         services.TryAddSingleton(sp => new NetworkGuard(sp.GetRequiredService<ProcessingOptions>().AllowPrivateNetworks));
@@ -203,8 +203,14 @@ public static class DependencyInjection
     {
         { Exception: HttpRequestException { InnerException: NetworkGuardException } } => false,
         { Exception: HttpRequestException or Polly.Timeout.TimeoutRejectedException } => true,
-        { Result: { } response } => response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests
-            || (int)response.StatusCode >= 500,
+        { Result: { } response } => (response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests
+            || (int)response.StatusCode >= 500) && !WaitOutlivesDownload(response),
         _ => false,
     };
+
+    /// <summary>A <c>Retry-After</c> longer than the download has left is not waited for: the image fails at once, saying so.</summary>
+    private static bool WaitOutlivesDownload(HttpResponseMessage response) =>
+        HttpImageDownloader.RetryAfter(response) is { } wait
+        && response.RequestMessage?.Options.TryGetValue(AttemptLog.Key, out var log) == true
+        && wait > log.TimeLeft;
 }

@@ -41,20 +41,21 @@ public enum LeaseRelease
     GracefulStop,
 }
 
-/// <summary>Fetches an image's bytes, failing with <see cref="ImageFailureException"/>.</summary>
+/// <summary>
+/// Downloads an image and reads its size from the header as the bytes arrive, failing with
+/// <see cref="ImageFailureException"/>. The whole body is read and counted, so a body cut short or
+/// over the size limit still fails the image, but it is never held: only the size comes back.
+/// </summary>
 public interface IImageDownloader
 {
     Task<DownloadedImage> DownloadAsync(Uri url, CancellationToken cancellationToken);
 }
 
-/// <summary>An image's bytes, with how many HTTP attempts fetching them took and the last attempt's error, if any failed.</summary>
-public sealed record DownloadedImage(byte[] Content, int Attempts = 1, string? LastError = null);
-
-/// <summary>Reads width and height from an image's header, failing with <see cref="ImageFailureException"/>.</summary>
-public interface IImageMeasurer
-{
-    ImageSize Measure(ReadOnlySpan<byte> content);
-}
+/// <summary>
+/// A downloaded image: its size, the bytes its body held, how many HTTP attempts fetching it took,
+/// and the last attempt's error, if any failed.
+/// </summary>
+public sealed record DownloadedImage(ImageSize Size, long Bytes, int Attempts = 1, string? LastError = null);
 
 /// <summary>The simulated GPU work spent on one image.</summary>
 public interface IGpuStep

@@ -9,15 +9,15 @@ namespace KC.Application.Processing;
 /// <summary>
 /// The worker of one node. It claims batches of images from the durable queue, fans each batch out
 /// over its visits with <see cref="Parallel.ForEachAsync{TSource}(IEnumerable{TSource}, ParallelOptions, Func{TSource, CancellationToken, ValueTask})"/>,
-/// and runs every image through two bounded stages: download and measure (the download slots),
-/// then the simulated GPU step (the GPU slots). Only the measured size passes between the stages.
+/// and runs every image through two bounded stages: download, which reads the size from the body
+/// as it streams in (the download slots), then the simulated GPU step (the GPU slots). Only the
+/// measured size passes between the stages, never the bytes.
 /// Outcomes are written in batches; leases are renewed by a heartbeat until they are.
 /// </summary>
 public sealed partial class ProcessingEngine : IJobCancellationSignal, IDisposable
 {
     private readonly IWorkQueue _queue;
     private readonly IImageDownloader _downloader;
-    private readonly IImageMeasurer _measurer;
     private readonly IGpuStep _gpu;
     private readonly WorkSignal _workSignal;
     private readonly ProcessingOptions _options;
@@ -38,7 +38,6 @@ public sealed partial class ProcessingEngine : IJobCancellationSignal, IDisposab
     public ProcessingEngine(
         IWorkQueue queue,
         IImageDownloader downloader,
-        IImageMeasurer measurer,
         IGpuStep gpu,
         WorkSignal workSignal,
         ProcessingOptions options,
@@ -49,7 +48,6 @@ public sealed partial class ProcessingEngine : IJobCancellationSignal, IDisposab
         ArgumentNullException.ThrowIfNull(node);
         _queue = queue;
         _downloader = downloader;
-        _measurer = measurer;
         _gpu = gpu;
         _workSignal = workSignal;
         _options = options;
@@ -293,22 +291,20 @@ public sealed partial class ProcessingEngine : IJobCancellationSignal, IDisposab
                 attempts: 0);
         }
 
-        ImageSize size;
-        DownloadedImage? download = null;
+        DownloadedImage download;
         await _downloadSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             download = await _downloader.DownloadAsync(new Uri(image.Url), cancellationToken).ConfigureAwait(false);
-            size = _measurer.Measure(download.Content);
         }
         catch (ImageFailureException ex)
         {
-            return ImageOutcome.Failed(image, ex.Message, download?.Attempts ?? ex.Attempts);
+            return ImageOutcome.Failed(image, ex.Message, ex.Attempts);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             LogUnexpectedFailure(ex, image.ImageId);
-            return ImageOutcome.Failed(image, $"unexpected error: {ex.Message}", download?.Attempts ?? 1);
+            return ImageOutcome.Failed(image, $"unexpected error: {ex.Message}", 1);
         }
         finally
         {
@@ -318,7 +314,7 @@ public sealed partial class ProcessingEngine : IJobCancellationSignal, IDisposab
         await _gpuSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await _gpu.RunAsync(size, cancellationToken).ConfigureAwait(false);
+            await _gpu.RunAsync(download.Size, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -330,7 +326,7 @@ public sealed partial class ProcessingEngine : IJobCancellationSignal, IDisposab
             _gpuSlots.Release();
         }
 
-        return ImageOutcome.Succeeded(image, size, download.Attempts, download.LastError);
+        return ImageOutcome.Succeeded(image, download.Size, download.Attempts, download.LastError);
     }
 
     private async Task WriteOutcomesAsync()

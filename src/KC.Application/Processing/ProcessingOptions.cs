@@ -25,6 +25,13 @@ public sealed class ProcessingOptions
 
     public long MaxImageBytes { get; set; } = 26_214_400;
 
+    /// <summary>
+    /// How much of a body may be held while its size is not yet known. The size is read from the
+    /// first bytes as they arrive, but EXIF, XMP and ICC segments can put a JPEG's size marker
+    /// hundreds of KB into the file; an image whose size is not found within this many bytes fails.
+    /// </summary>
+    public int MaxHeaderBytes { get; set; } = 4 * 1024 * 1024;
+
     public int MaxRedirects { get; set; } = 5;
 
     /// <summary>How long a claim on an image lasts without a heartbeat renewing it.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 
 namespace KC.Infrastructure.Imaging;
@@ -5,14 +6,20 @@ namespace KC.Infrastructure.Imaging;
 /// <summary>
 /// Counts the HTTP attempts of one download and keeps the last one's error. It rides on each
 /// request's options; <see cref="AttemptCountingHandler"/>, inside the retry handler, fills it in.
+/// It also knows when the whole download must be over, so the retry handler never waits for a
+/// <c>Retry-After</c> that the download could not outlive.
 /// </summary>
-internal sealed class AttemptLog
+internal sealed class AttemptLog(TimeSpan budget)
 {
     public static readonly HttpRequestOptionsKey<AttemptLog> Key = new("KC.AttemptLog");
 
+    private readonly long _started = Stopwatch.GetTimestamp();
     private int _attempts;
 
     public int Attempts => Volatile.Read(ref _attempts);
+
+    /// <summary>What is left of the whole download's time.</summary>
+    public TimeSpan TimeLeft => budget - Stopwatch.GetElapsedTime(_started);
 
     public string? LastError { get; private set; }
 

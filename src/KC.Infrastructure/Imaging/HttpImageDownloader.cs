@@ -1,16 +1,17 @@
-using System.Buffers;
 using System.Globalization;
 using System.Net;
 using KC.Application.Common;
 using KC.Application.Processing;
+using KC.Domain.Jobs;
 using Polly.Timeout;
 
 namespace KC.Infrastructure.Imaging;
 
 /// <summary>
 /// Downloads an image through the named client, whose resilience handler retries transient
-/// failures. Every way a download can fail ends as an <see cref="ImageFailureException"/> whose
-/// message is what the client sees for that image.
+/// failures, and reads its size from the body as it streams in (<see cref="ImageBodyReader"/>).
+/// Every way a download can fail ends as an <see cref="ImageFailureException"/> whose message is
+/// what the client sees for that image.
 /// </summary>
 /// <remarks>
 /// Redirects are followed here rather than by the handler, so each hop is its own request: a retry
@@ -21,17 +22,16 @@ internal sealed class HttpImageDownloader(IHttpClientFactory clients, Processing
 {
     public const string ClientName = "images";
 
-    // Start small and grow as bytes arrive: a declared length is a claim, not a reason to reserve 25 MiB.
-    private const int FirstBufferBytes = 64 * 1024;
+    private readonly ImageBodyReader _body = new(options);
 
     public async Task<DownloadedImage> DownloadAsync(Uri url, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(url);
         var client = clients.CreateClient(ClientName);
-        var log = new AttemptLog();
 
         // The resilience pipeline bounds the attempts; this bounds the whole download, body included.
         var total = TimeSpan.FromSeconds(options.DownloadTimeoutSeconds * (options.MaxAttempts + 1));
+        var log = new AttemptLog(total);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(total);
         try
@@ -43,8 +43,8 @@ internal sealed class HttpImageDownloader(IHttpClientFactory clients, Processing
             {
                 try
                 {
-                    var content = await FollowAsync(client, hop, log, deadline.Token).ConfigureAwait(false);
-                    return new DownloadedImage(content, log.Attempts, log.LastError);
+                    var (size, bytes) = await FollowAsync(client, hop, log, deadline.Token).ConfigureAwait(false);
+                    return new DownloadedImage(size, bytes, log.Attempts, log.LastError);
                 }
                 catch (BodyInterruptedException ex) when (bodyTry < options.MaxAttempts)
                 {
@@ -85,6 +85,21 @@ internal sealed class HttpImageDownloader(IHttpClientFactory clients, Processing
         }
     }
 
+    /// <summary>
+    /// How long a response asks to be left alone (<c>Retry-After</c>, as seconds or a date), or null
+    /// when it does not say.
+    /// </summary>
+    public static TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        return response.Headers.RetryAfter switch
+        {
+            { Delta: { } delta } => delta,
+            { Date: { } date } => date - DateTimeOffset.UtcNow,
+            _ => null,
+        };
+    }
+
     private static ImageFailureException Failure(string message, AttemptLog log, Exception inner) =>
         new(message, Math.Max(1, log.Attempts), inner);
 
@@ -98,10 +113,21 @@ internal sealed class HttpImageDownloader(IHttpClientFactory clients, Processing
         _ => ex.Message,
     };
 
+    /// <summary>The error of a response that failed: its status, and the wait it asked for when that is why it was not retried.</summary>
+    private static string Describe(HttpResponseMessage response, AttemptLog log)
+    {
+        var status = (int)response.StatusCode;
+        return RetryAfter(response) is { } wait && wait > log.TimeLeft
+            ? string.Create(
+                CultureInfo.InvariantCulture,
+                $"HTTP {status}: the host asks to retry after {Math.Ceiling(wait.TotalSeconds):0} s (Retry-After), longer than the {Math.Max(0, Math.Floor(log.TimeLeft.TotalSeconds)):0} s this download has left")
+            : string.Create(CultureInfo.InvariantCulture, $"HTTP {status}");
+    }
+
     private static bool IsRedirect(HttpStatusCode status) => status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found
         or HttpStatusCode.SeeOther or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
 
-    private async Task<byte[]> FollowAsync(HttpClient client, Hop hop, AttemptLog log, CancellationToken cancellationToken)
+    private async Task<(ImageSize Size, long Bytes)> FollowAsync(HttpClient client, Hop hop, AttemptLog log, CancellationToken cancellationToken)
     {
         for (; ; hop.Followed++)
         {
@@ -132,19 +158,18 @@ internal sealed class HttpImageDownloader(IHttpClientFactory clients, Processing
 
             if (!response.IsSuccessStatusCode)
             {
-                throw new ImageFailureException(string.Create(CultureInfo.InvariantCulture, $"HTTP {status}"));
+                throw new ImageFailureException(Describe(response, log));
             }
 
             return await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private async Task<(ImageSize Size, long Bytes)> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        var declared = response.Content.Headers.ContentLength;
-        if (declared > options.MaxImageBytes)
+        if (response.Content.Headers.ContentLength is { } declared && declared > options.MaxImageBytes)
         {
-            throw TooLarge(declared.Value);
+            throw ImageBodyReader.TooLarge(options.MaxImageBytes, declared);
         }
 
         try
@@ -152,7 +177,7 @@ internal sealed class HttpImageDownloader(IHttpClientFactory clients, Processing
             var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             await using (stream.ConfigureAwait(false))
             {
-                return await ReadBoundedAsync(stream, declared, cancellationToken).ConfigureAwait(false);
+                return await _body.ReadAsync(stream, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is IOException or HttpRequestException)
@@ -160,48 +185,6 @@ internal sealed class HttpImageDownloader(IHttpClientFactory clients, Processing
             throw new BodyInterruptedException(ex);
         }
     }
-
-    private async Task<byte[]> ReadBoundedAsync(Stream stream, long? declared, CancellationToken cancellationToken)
-    {
-        // No array is larger than Array.MaxLength, whatever the configured limit.
-        var limit = Math.Min(options.MaxImageBytes, Array.MaxLength - 1L);
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Min(declared ?? FirstBufferBytes, FirstBufferBytes), limit) + 1);
-        var length = 0;
-        try
-        {
-            while (true)
-            {
-                if (length == buffer.Length)
-                {
-                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, limit + 1));
-                    buffer.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
-
-                var read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    return buffer.AsSpan(0, length).ToArray();
-                }
-
-                length += read;
-                if (length > limit)
-                {
-                    // Stop reading at once: the rest of the body is never fetched.
-                    throw TooLarge(null);
-                }
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private ImageFailureException TooLarge(long? size) => new(size is null
-        ? string.Create(CultureInfo.InvariantCulture, $"the body exceeds the limit of {options.MaxImageBytes} bytes (Processing:MaxImageBytes)")
-        : string.Create(CultureInfo.InvariantCulture, $"the body of {size} bytes exceeds the limit of {options.MaxImageBytes} bytes (Processing:MaxImageBytes)"));
 
     /// <summary>The response body stopped before its end: worth another attempt.</summary>
     private sealed class BodyInterruptedException(Exception inner) : Exception(inner.Message, inner);

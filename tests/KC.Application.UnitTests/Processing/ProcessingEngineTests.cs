@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using KC.Application.Processing;
 using KC.Domain.Jobs;
@@ -62,13 +61,11 @@ public sealed class ProcessingEngineTests
     }
 
     [Test]
-    public async Task RunAsync_WhenMeasurerFailsWithImageFailure_RecordsFailureWithItsMessage()
+    public async Task RunAsync_WhenBodyIsNotAnImage_RecordsFailureWithItsMessage()
     {
         var images = Batch(2);
         using var harness = new Harness(images);
-        harness.Downloader
-            .Setup(d => d.DownloadAsync(new Uri(images[0].Url), It.IsAny<CancellationToken>()))
-            .ReturnsAsync(new DownloadedImage("<html>not an image</html>"u8.ToArray()));
+        harness.FailDownload(images[0], new ImageFailureException("not a decodable image"));
 
         var recorded = await harness.RunUntilRecordedAsync(images.Count);
 
@@ -183,14 +180,12 @@ public sealed class ProcessingEngineTests
     }
 
     [Test]
-    public async Task RunAsync_WhenDownloadedBytesAreUndecodable_RecordsFailureWithTheDownloadsAttempts()
+    public async Task RunAsync_WhenBodyIsUndecodableAfterRetries_RecordsFailureWithTheDownloadsAttempts()
     {
-        // The download itself succeeded after retries: its attempts count, not the measurer's exception's default.
+        // The body arrived on the second attempt and was no image: the attempts it took count.
         var images = Batch(1);
         using var harness = new Harness(images);
-        harness.Downloader
-            .Setup(d => d.DownloadAsync(new Uri(images[0].Url), It.IsAny<CancellationToken>()))
-            .ReturnsAsync(new DownloadedImage("<html>not an image</html>"u8.ToArray(), Attempts: 2, LastError: "HTTP 502"));
+        harness.FailDownload(images[0], new ImageFailureException("not a decodable image", attempts: 2));
 
         var recorded = await harness.RunUntilRecordedAsync(images.Count);
 
@@ -256,7 +251,7 @@ public sealed class ProcessingEngineTests
                 try
                 {
                     await Task.Delay(30, ct);
-                    return new DownloadedImage(Harness.Content(images.Single(i => i.Url == url.OriginalString).ImageId));
+                    return Harness.Download(images.Single(i => i.Url == url.OriginalString).ImageId);
                 }
                 finally
                 {
@@ -394,15 +389,6 @@ public sealed class ProcessingEngineTests
         public void Exit() => Interlocked.Decrement(ref _current);
     }
 
-    /// <summary>Reads the size the fake downloader wrote into the content; anything else is undecodable.</summary>
-    private sealed class FakeMeasurer : IImageMeasurer
-    {
-        public ImageSize Measure(ReadOnlySpan<byte> content) =>
-            content.Length == 8
-                ? new ImageSize(BinaryPrimitives.ReadInt32LittleEndian(content), BinaryPrimitives.ReadInt32LittleEndian(content[4..]))
-                : throw new ImageFailureException("not a decodable image");
-    }
-
     /// <summary>
     /// An engine over mocked ports. The queue hands out its images (at most the number asked for)
     /// and then nothing, and records every outcome it is given.
@@ -459,7 +445,7 @@ public sealed class ProcessingEngineTests
             Queue.Setup(q => q.ReclaimExpiredLeasesAsync(It.IsAny<CancellationToken>())).ReturnsAsync(0);
 
             Downloader.Setup(d => d.DownloadAsync(It.IsAny<Uri>(), It.IsAny<CancellationToken>()))
-                .ReturnsAsync((Uri url, CancellationToken _) => new DownloadedImage(Content(ImageIdOf(url))));
+                .ReturnsAsync((Uri url, CancellationToken _) => Download(ImageIdOf(url)));
             Gpu.Setup(g => g.RunAsync(It.IsAny<ImageSize>(), It.IsAny<CancellationToken>())).Returns(Task.CompletedTask);
         }
 
@@ -483,20 +469,14 @@ public sealed class ProcessingEngineTests
         /// <summary>The queue calls in order: release, claim, record.</summary>
         public List<string> Calls => _calls.ToList();
 
-        /// <summary>Content from which <see cref="FakeMeasurer"/> reads <see cref="SizeOf"/>.</summary>
-        public static byte[] Content(long imageId)
-        {
-            var size = SizeOf(imageId);
-            var content = new byte[8];
-            BinaryPrimitives.WriteInt32LittleEndian(content, size.Width);
-            BinaryPrimitives.WriteInt32LittleEndian(content.AsSpan(4), size.Height);
-            return content;
-        }
+        /// <summary>The download of image <paramref name="imageId"/>: measured as <see cref="SizeOf"/>.</summary>
+        public static DownloadedImage Download(long imageId, int attempts = 1, string? lastError = null) =>
+            new(SizeOf(imageId), Bytes: 1_000 + imageId, attempts, lastError);
 
         /// <summary>Makes the download of <paramref name="image"/> report <paramref name="attempts"/> HTTP attempts and <paramref name="lastError"/>.</summary>
         public void DownloadAfterRetries(ClaimedImage image, int attempts, string? lastError) =>
             Downloader.Setup(d => d.DownloadAsync(new Uri(image.Url), It.IsAny<CancellationToken>()))
-                .ReturnsAsync(new DownloadedImage(Content(image.ImageId), attempts, lastError));
+                .ReturnsAsync(Download(image.ImageId, attempts, lastError));
 
         public void FailDownload(ClaimedImage image, Exception exception) =>
             Downloader.Setup(d => d.DownloadAsync(new Uri(image.Url), It.IsAny<CancellationToken>())).ThrowsAsync(exception);
@@ -523,7 +503,6 @@ public sealed class ProcessingEngineTests
             using var engine = new ProcessingEngine(
                 Queue.Object,
                 Downloader.Object,
-                new FakeMeasurer(),
                 Gpu.Object,
                 _workSignal,
                 new ProcessingOptions

@@ -27,12 +27,9 @@ internal sealed class DownloadStack : IDisposable
         DependencyInjection.AddImaging(services);
         _provider = services.BuildServiceProvider();
         Downloader = _provider.GetRequiredService<IImageDownloader>();
-        Measurer = _provider.GetRequiredService<IImageMeasurer>();
     }
 
     public IImageDownloader Downloader { get; }
-
-    public IImageMeasurer Measurer { get; }
 
     public RecordingLoggerProvider Logs { get; } = new();
 

@@ -27,15 +27,15 @@ public sealed class HttpImageDownloaderTests
     [TestCase(TestImageFormat.Webp, 100, 1)]
     [TestCase(TestImageFormat.Gif, 1, 100)]
     [TestCase(TestImageFormat.Bmp, 31, 7)]
-    public async Task DownloadAsync_WhenImageIsServed_ReturnsBytesThatMeasureToItsSize(TestImageFormat format, int width, int height)
+    public async Task DownloadAsync_WhenImageIsServed_ReturnsItsSizeAndLength(TestImageFormat format, int width, int height)
     {
         using var stack = new DownloadStack(DownloadStack.Options(allowPrivateNetworks: true));
         var url = _server.Url($"/img/{width}x{height}.{TestImages.Extension(format)}");
 
         var download = await stack.Downloader.DownloadAsync(url, CancellationToken.None);
 
-        Assert.That(download.Content, Is.EqualTo(TestImages.Create(format, width, height)));
-        Assert.That(stack.Measurer.Measure(download.Content), Is.EqualTo(new ImageSize(width, height)));
+        Assert.That(download.Size, Is.EqualTo(new ImageSize(width, height)));
+        Assert.That(download.Bytes, Is.EqualTo(TestImages.Create(format, width, height).Length));
         Assert.That((download.Attempts, download.LastError), Is.EqualTo((1, (string?)null)));
         Assert.That(stack.Attempts, Is.EqualTo(1));
     }
@@ -119,7 +119,7 @@ public sealed class HttpImageDownloaderTests
 
         var download = await stack.Downloader.DownloadAsync(_server.Url(path), CancellationToken.None);
 
-        Assert.That(stack.Measurer.Measure(download.Content), Is.EqualTo(new ImageSize(24, 12)));
+        Assert.That(download.Size, Is.EqualTo(new ImageSize(24, 12)));
         Assert.That(_server.RequestCount(path), Is.EqualTo(2));
         Assert.That((download.Attempts, download.LastError), Is.EqualTo((2, (string?)"HTTP 503")));
     }
@@ -132,7 +132,7 @@ public sealed class HttpImageDownloaderTests
 
         var download = await stack.Downloader.DownloadAsync(_server.Url(path), CancellationToken.None);
 
-        Assert.That(stack.Measurer.Measure(download.Content), Is.EqualTo(new ImageSize(24, 12)));
+        Assert.That(download.Size, Is.EqualTo(new ImageSize(24, 12)));
         Assert.That(download.Attempts, Is.EqualTo(3));
         Assert.That(download.LastError, Is.EqualTo("HTTP 503"));
         Assert.That(_server.RequestCount(path), Is.EqualTo(3));
@@ -167,15 +167,14 @@ public sealed class HttpImageDownloaderTests
 
     [TestCase("/not-an-image")]
     [TestCase("/truncated-header.png")]
-    public async Task Measure_WhenBodyIsNotAnImage_ThrowsNotDecodable(string path)
+    public async Task DownloadAsync_WhenBodyIsNotAnImage_FailsAsNotDecodableAfterOneRequest(string path)
     {
         using var stack = new DownloadStack(DownloadStack.Options(allowPrivateNetworks: true, maxAttempts: 3));
         var before = _server.RequestCount(path);
-        var content = (await stack.Downloader.DownloadAsync(_server.Url(path), CancellationToken.None)).Content;
 
-        var measure = () => stack.Measurer.Measure(content);
+        var error = await DownloadStack.CatchAsync(() => stack.Downloader.DownloadAsync(_server.Url(path), CancellationToken.None));
 
-        Assert.That(measure, Throws.TypeOf<ImageFailureException>().With.Message.StartsWith("not a decodable image"));
+        Assert.That(error, Is.TypeOf<ImageFailureException>().With.Message.StartsWith("not a decodable image"));
         Assert.That(_server.RequestCount(path) - before, Is.EqualTo(1));
     }
 
@@ -242,7 +241,8 @@ public sealed class HttpImageDownloaderTests
 
         var download = await stack.Downloader.DownloadAsync(_server.Url("/img/101x100.png"), CancellationToken.None);
 
-        Assert.That(download.Content, Is.EqualTo(expected));
+        Assert.That(download.Size, Is.EqualTo(new ImageSize(101, 100)));
+        Assert.That(download.Bytes, Is.EqualTo(expected.Length));
     }
 
     [Test]
@@ -291,7 +291,7 @@ public sealed class HttpImageDownloaderTests
 
         var download = await stack.Downloader.DownloadAsync(url, CancellationToken.None);
 
-        Assert.That(stack.Measurer.Measure(download.Content), Is.EqualTo(new ImageSize(9, 8)));
+        Assert.That(download.Size, Is.EqualTo(new ImageSize(9, 8)));
     }
 
     [Test]
@@ -304,7 +304,7 @@ public sealed class HttpImageDownloaderTests
 
         var download = await stack.Downloader.DownloadAsync(url, CancellationToken.None);
 
-        Assert.That(stack.Measurer.Measure(download.Content), Is.EqualTo(new ImageSize(19, 8)));
+        Assert.That(download.Size, Is.EqualTo(new ImageSize(19, 8)));
         Assert.That(download.Attempts, Is.EqualTo(3));
         Assert.That(download.LastError, Is.Null, "a redirect is not a failed attempt");
         Assert.That(_server.RequestCount("/redirect") - redirectsBefore, Is.EqualTo(2));
@@ -319,7 +319,7 @@ public sealed class HttpImageDownloaderTests
 
         var download = await stack.Downloader.DownloadAsync(url, CancellationToken.None);
 
-        Assert.That(stack.Measurer.Measure(download.Content), Is.EqualTo(new ImageSize(17, 5)));
+        Assert.That(download.Size, Is.EqualTo(new ImageSize(17, 5)));
         Assert.That(download.Attempts, Is.EqualTo(2));
     }
 
@@ -348,7 +348,7 @@ public sealed class HttpImageDownloaderTests
 
         var download = await stack.Downloader.DownloadAsync(url, CancellationToken.None);
 
-        Assert.That(stack.Measurer.Measure(download.Content), Is.EqualTo(new ImageSize(13, 11)));
+        Assert.That(download.Size, Is.EqualTo(new ImageSize(13, 11)));
         Assert.That(download.Attempts, Is.EqualTo(2), "each hop is its own request");
         Assert.That(stack.Attempts, Is.EqualTo(2));
     }
@@ -383,7 +383,7 @@ public sealed class HttpImageDownloaderTests
 
         var download = await stack.Downloader.DownloadAsync(url, CancellationToken.None);
 
-        Assert.That(stack.Measurer.Measure(download.Content), Is.EqualTo(new ImageSize(15, 6)));
+        Assert.That(download.Size, Is.EqualTo(new ImageSize(15, 6)));
         Assert.That(_server.RequestCount(target), Is.EqualTo(2));
         Assert.That(_server.RequestCount("/redirect") - redirectsBefore, Is.EqualTo(1));
         Assert.That((download.Attempts, download.LastError), Is.EqualTo((3, (string?)"HTTP 503")));

@@ -141,7 +141,7 @@ public sealed class NetworkGuardDownloadTests
         var requestsBefore = _server.RequestCount(path);
 
         var download = await _stack.Downloader.DownloadAsync(url, CancellationToken.None);
-        var size = _stack.Measurer.Measure(download.Content);
+        var size = download.Size;
 
         Assert.That(size, Is.EqualTo(new ImageSize(width, height)));
         Assert.That(_server.RequestCount(path), Is.EqualTo(requestsBefore + 1));
@@ -158,7 +158,7 @@ public sealed class NetworkGuardDownloadTests
 
         var download = await _stack.Downloader.DownloadAsync(url, CancellationToken.None);
 
-        Assert.That(_stack.Measurer.Measure(download.Content), Is.EqualTo(new ImageSize(12, 8)));
+        Assert.That(download.Size, Is.EqualTo(new ImageSize(12, 8)));
         Assert.That(_dialer.Dialled, Has.Count.EqualTo(1));
         Assert.That(_dialer.Dialled[0].Addresses, Is.EqualTo(new[] { IPAddress.Parse(PublicAddress) }));
     }
@@ -213,7 +213,7 @@ public sealed class NetworkGuardDownloadTests
 
         var download = await _stack.Downloader.DownloadAsync(url, CancellationToken.None);
 
-        Assert.That(_stack.Measurer.Measure(download.Content), Is.EqualTo(new ImageSize(6, 4)));
+        Assert.That(download.Size, Is.EqualTo(new ImageSize(6, 4)));
         Assert.That(download.Attempts, Is.EqualTo(2));
         Assert.That(_dialer.Dialled.SelectMany(d => d.Addresses), Is.All.EqualTo(IPAddress.Parse(PublicAddress)));
     }

@@ -15,13 +15,15 @@ internal sealed class RawHttpServer : IAsyncDisposable
     private readonly byte[] _response;
     private readonly CancellationTokenSource _stop = new();
     private readonly bool _holdOpen;
+    private readonly bool _endless;
     private readonly Task _loop;
     private int _connections;
 
-    private RawHttpServer(string? head, byte[] body, bool holdOpen = false)
+    private RawHttpServer(string? head, byte[] body, bool holdOpen = false, bool endless = false)
     {
         _response = head is null ? [] : [.. Encoding.ASCII.GetBytes(head.ReplaceLineEndings("\r\n") + "\r\n"), .. body];
         _holdOpen = holdOpen;
+        _endless = endless;
         _listener.Start();
         _loop = AcceptLoopAsync();
     }
@@ -42,6 +44,12 @@ internal sealed class RawHttpServer : IAsyncDisposable
     /// <summary>200 declaring <paramref name="declaredLength"/> bytes, sending <paramref name="body"/>, then going quiet until disposed.</summary>
     public static RawHttpServer Stalling(long declaredLength, byte[] body) =>
         new($"HTTP/1.1 200 OK\nContent-Type: image/png\nContent-Length: {declaredLength}\n", body, holdOpen: true);
+
+    /// <summary>200 with no Content-Length: <paramref name="body"/>, then zeros for as long as the client reads.</summary>
+    public static RawHttpServer Endless(byte[] body) => new("HTTP/1.1 200 OK\nContent-Type: image/png\nConnection: close\n", body, endless: true);
+
+    /// <summary>Answers every request with <paramref name="head"/> (status line and headers) and <paramref name="body"/>.</summary>
+    public static RawHttpServer Answering(string head, byte[] body) => new(head, body);
 
     /// <summary>Reads the request and closes the connection without a byte of response.</summary>
     public static RawHttpServer Silent() => new(null, []);
@@ -105,6 +113,16 @@ internal sealed class RawHttpServer : IAsyncDisposable
                 }
 
                 await socket.SendAsync(_response, _stop.Token);
+                if (_endless)
+                {
+                    // Until the client closes the connection, which ends the send with an error.
+                    var filler = new byte[64 * 1024];
+                    while (true)
+                    {
+                        await socket.SendAsync(filler, _stop.Token);
+                    }
+                }
+
                 if (_holdOpen)
                 {
                     await Task.Delay(Timeout.Infinite, _stop.Token);

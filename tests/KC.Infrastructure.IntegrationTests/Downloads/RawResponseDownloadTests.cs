@@ -34,7 +34,7 @@ public sealed class RawResponseDownloadTests
     }
 
     [Test]
-    public async Task DownloadAsync_WhenBodyWithoutContentLengthFitsTheLimitExactly_ReturnsIt()
+    public async Task DownloadAsync_WhenBodyWithoutContentLengthFitsTheLimitExactly_MeasuresIt()
     {
         var body = TestImages.Png(200, 150);
         await using var raw = RawHttpServer.UntilClose(body);
@@ -44,12 +44,12 @@ public sealed class RawResponseDownloadTests
 
         var download = await stack.Downloader.DownloadAsync(raw.Url("/image.png"), CancellationToken.None);
 
-        Assert.That(download.Content, Is.EqualTo(body));
-        Assert.That(stack.Measurer.Measure(download.Content), Is.EqualTo(new ImageSize(200, 150)));
+        Assert.That(download.Size, Is.EqualTo(new ImageSize(200, 150)));
+        Assert.That(download.Bytes, Is.EqualTo(body.Length));
     }
 
     [Test]
-    public async Task DownloadAsync_WhenBodyWithoutContentLengthIsLargerThanTheFirstBuffer_ReturnsItWhole()
+    public async Task DownloadAsync_WhenBodyWithoutContentLengthIsLargerThanOneRead_CountsItWhole()
     {
         var body = TestImages.Bmp(300, 300);
         await using var raw = RawHttpServer.UntilClose(body);
@@ -57,12 +57,13 @@ public sealed class RawResponseDownloadTests
 
         var download = await stack.Downloader.DownloadAsync(raw.Url("/image.bmp"), CancellationToken.None);
 
-        Assert.That(body, Has.Length.GreaterThan(64 * 1024), "the body must outgrow the first buffer");
-        Assert.That(download.Content, Is.EqualTo(body));
+        Assert.That(body, Has.Length.GreaterThan(64 * 1024), "the body must outgrow one read");
+        Assert.That(download.Size, Is.EqualTo(new ImageSize(300, 300)));
+        Assert.That(download.Bytes, Is.EqualTo(body.Length));
     }
 
     [Test]
-    public async Task DownloadAsync_WhenLimitExceedsTheLargestArray_CapsItAndStillReturnsTheBodyWhole()
+    public async Task DownloadAsync_WhenLimitExceedsTheLargestArray_StillCountsTheBodyWhole()
     {
         var body = TestImages.Bmp(300, 300);
         await using var raw = RawHttpServer.UntilClose(body);
@@ -72,7 +73,7 @@ public sealed class RawResponseDownloadTests
 
         var download = await stack.Downloader.DownloadAsync(raw.Url("/image.bmp"), CancellationToken.None);
 
-        Assert.That(download.Content, Is.EqualTo(body));
+        Assert.That(download.Bytes, Is.EqualTo(body.Length));
     }
 
     [Test]
@@ -87,6 +88,110 @@ public sealed class RawResponseDownloadTests
         Assert.That(error, Is.TypeOf<ImageFailureException>());
         Assert.That(error!.Message, Does.StartWith("the connection closed before the whole body arrived, 2 attempts"));
         Assert.That(((ImageFailureException)error).Attempts, Is.EqualTo(2));
+        Assert.That(raw.Connections, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task DownloadAsync_WhenBodyIsCutInsideTheHeader_RetriesThenFailsAsCutOff()
+    {
+        var image = TestImages.Png(50, 50);
+        await using var raw = RawHttpServer.Declaring(image.Length, image.AsSpan(0, 20).ToArray());
+        using var stack = new DownloadStack(DownloadStack.Options(allowPrivateNetworks: true, maxAttempts: 2));
+
+        var error = await DownloadStack.CatchAsync(() => stack.Downloader.DownloadAsync(raw.Url("/image.png"), CancellationToken.None));
+
+        Assert.That(error, Is.TypeOf<ImageFailureException>());
+        Assert.That(error!.Message, Does.StartWith("the connection closed before the whole body arrived, 2 attempts"));
+        Assert.That(raw.Connections, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task DownloadAsync_WhenBodyIsCutAfterTheHeader_RetriesThenFailsAsCutOff()
+    {
+        // The size is known from the first bytes, but the image is not all there: it still fails.
+        var image = TestImages.Bmp(300, 300);
+        await using var raw = RawHttpServer.Declaring(image.Length, image.AsSpan(0, image.Length / 2).ToArray());
+        using var stack = new DownloadStack(DownloadStack.Options(allowPrivateNetworks: true, maxAttempts: 2));
+
+        var error = await DownloadStack.CatchAsync(() => stack.Downloader.DownloadAsync(raw.Url("/image.bmp"), CancellationToken.None));
+
+        Assert.That(error, Is.TypeOf<ImageFailureException>());
+        Assert.That(error!.Message, Does.StartWith("the connection closed before the whole body arrived, 2 attempts"));
+        Assert.That(raw.Connections, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task DownloadAsync_WhenMoreBytesFollowTheDeclaredLength_CountsOnlyTheDeclaredBody()
+    {
+        // HTTP ends the body at its Content-Length; what follows is not part of the image.
+        var image = TestImages.Bmp(200, 100);
+        await using var raw = RawHttpServer.Declaring(image.Length, [.. image, .. new byte[10_000]]);
+        using var stack = new DownloadStack(DownloadStack.Options(allowPrivateNetworks: true, maxAttempts: 1));
+
+        var download = await stack.Downloader.DownloadAsync(raw.Url("/image.bmp"), CancellationToken.None);
+
+        Assert.That(download.Size, Is.EqualTo(new ImageSize(200, 100)));
+        Assert.That(download.Bytes, Is.EqualTo(image.Length));
+    }
+
+    [Test]
+    public async Task DownloadAsync_WhenAnEndlessBodyCrossesTheLimit_FailsWithoutReadingOn()
+    {
+        // Were the rest of the body read, this download would never end.
+        await using var raw = RawHttpServer.Endless(TestImages.Png(64, 64));
+        var options = DownloadStack.Options(allowPrivateNetworks: true, maxAttempts: 3);
+        options.MaxImageBytes = 1_000_000;
+        using var stack = new DownloadStack(options);
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+
+        var error = await DownloadStack.CatchAsync(() => stack.Downloader.DownloadAsync(raw.Url("/image.png"), guard.Token));
+
+        Assert.That(error, Is.TypeOf<ImageFailureException>());
+        Assert.That(error!.Message, Is.EqualTo("the body exceeds the limit of 1000000 bytes (Processing:MaxImageBytes)"));
+        Assert.That(raw.Connections, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task DownloadAsync_WhenImageIsNearTheLimit_AllocatesWellUnderOneMiB()
+    {
+        // A 25 MiB body streams through borrowed buffers; only the size comes back.
+        var image = TestImages.Bmp(2560, 3400);
+        await using var raw = RawHttpServer.Declaring(image.Length, image);
+        using var stack = new DownloadStack(DownloadStack.Options(allowPrivateNetworks: true, maxAttempts: 1));
+        await stack.Downloader.DownloadAsync(raw.Url("/warm-up.bmp"), CancellationToken.None);
+
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        var download = await stack.Downloader.DownloadAsync(raw.Url("/image.bmp"), CancellationToken.None);
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+
+        TestContext.Out.WriteLine($"one download of {image.Length:#,0} bytes allocated {allocated:#,0} bytes");
+        Assert.That(download.Bytes, Is.EqualTo(image.Length).And.GreaterThan(25_000_000));
+        Assert.That(allocated, Is.LessThan(256 * 1024), $"{allocated:#,0} bytes allocated for one download");
+    }
+
+    [Test]
+    public async Task DownloadAsync_WhenRetryAfterOutlastsTheDownload_FailsAtOnceNamingTheStatusAndTheWait()
+    {
+        await using var raw = RawHttpServer.Answering("HTTP/1.1 429 Too Many Requests\nRetry-After: 86400\nContent-Length: 0\nConnection: close\n", []);
+        using var stack = new DownloadStack(DownloadStack.Options(allowPrivateNetworks: true, maxAttempts: 3));
+
+        var error = await DownloadStack.CatchAsync(() => stack.Downloader.DownloadAsync(raw.Url("/image.png"), CancellationToken.None));
+
+        Assert.That(error, Is.TypeOf<ImageFailureException>());
+        Assert.That(error!.Message, Does.StartWith("HTTP 429: the host asks to retry after 86400 s (Retry-After), longer than the ")
+            .And.EndWith(" s this download has left"));
+        Assert.That(raw.Connections, Is.EqualTo(1), "a wait the download cannot outlive is not waited for");
+    }
+
+    [Test]
+    public async Task DownloadAsync_WhenRetryAfterFitsTheDownload_WaitsAndRetries()
+    {
+        await using var raw = RawHttpServer.Answering("HTTP/1.1 503 Service Unavailable\nRetry-After: 1\nContent-Length: 0\nConnection: close\n", []);
+        using var stack = new DownloadStack(DownloadStack.Options(allowPrivateNetworks: true, maxAttempts: 2));
+
+        var error = await DownloadStack.CatchAsync(() => stack.Downloader.DownloadAsync(raw.Url("/image.png"), CancellationToken.None));
+
+        Assert.That(error, Is.TypeOf<ImageFailureException>().With.Message.EqualTo("HTTP 503"));
         Assert.That(raw.Connections, Is.EqualTo(2));
     }
 

@@ -1,0 +1,125 @@
+using System.Buffers.Binary;
+using KC.Domain.Jobs;
+using SkiaSharp;
+
+namespace KC.Infrastructure.Imaging;
+
+/// <summary>
+/// Reads an image's width and height from the first bytes of its body, before the rest has arrived.
+/// Skia's codec parses the header without decoding a pixel and says when the bytes so far are not
+/// enough yet, so the caller can hand it a growing prefix and stop as soon as the size is known.
+/// </summary>
+internal static class ImageHeaderReader
+{
+    /// <summary>The bytes Skia needs to tell one format from another; fewer are never "not an image" yet.</summary>
+    public const int SniffBytes = 32;
+
+    /// <summary>The smallest header bound that makes sense: enough for every format's fixed header.</summary>
+    public const int MinimumPrefixBytes = 1024;
+
+    /// <summary>
+    /// What <paramref name="prefix"/> tells of the image. <paramref name="complete"/> says the body
+    /// ends there, so a header still incomplete is not an image rather than a reason to wait.
+    /// </summary>
+    public static HeaderRead Read(ReadOnlySpan<byte> prefix, bool complete)
+    {
+        if (prefix.IsEmpty)
+        {
+            return complete ? HeaderRead.NotAnImage("not a decodable image (empty body)") : HeaderRead.NeedMore;
+        }
+
+        SKCodecResult result;
+        using (var data = SKData.CreateCopy(prefix))
+        using (var stream = new SKMemoryStream(data))
+        using (var codec = SKCodec.Create(stream, out result))
+        {
+            if (codec is not null)
+            {
+                var info = codec.Info;
+                return info.Width > 0 && info.Height > 0
+                    ? HeaderRead.Measured(new ImageSize(info.Width, info.Height))
+                    : HeaderRead.NotAnImage("not a decodable image");
+            }
+        }
+
+        // Skia's WebP demuxer names a size only once the whole first frame is there, which for a
+        // photo is most of the file; the RIFF chunk header has the same size in its first 30 bytes.
+        if (result == SKCodecResult.IncompleteInput && WebpHeader.TryRead(prefix, out var width, out var height))
+        {
+            return width > 0 && height > 0 ? HeaderRead.Measured(new ImageSize(width, height)) : HeaderRead.NotAnImage("not a decodable image");
+        }
+
+        var undecided = result == SKCodecResult.IncompleteInput || (result == SKCodecResult.Unimplemented && prefix.Length < SniffBytes);
+        return undecided && !complete ? HeaderRead.NeedMore : HeaderRead.NotAnImage("not a decodable image");
+    }
+
+    /// <summary>
+    /// The canvas size of a WebP file from its first chunk's header (RFC 9649, sections 2.5–2.7):
+    /// <c>VP8 </c> (lossy), <c>VP8L</c> (lossless) or <c>VP8X</c> (extended, whose canvas Skia reports too).
+    /// </summary>
+    private static class WebpHeader
+    {
+        private const int ChunkData = 20;
+
+        public static bool TryRead(ReadOnlySpan<byte> file, out int width, out int height)
+        {
+            (width, height) = (0, 0);
+            if (file.Length < 30 || !file[..4].SequenceEqual("RIFF"u8) || !file[8..12].SequenceEqual("WEBP"u8))
+            {
+                return false;
+            }
+
+            var chunk = file[12..16];
+            var data = file[ChunkData..];
+            if (chunk.SequenceEqual("VP8 "u8))
+            {
+                // A key frame: 3-byte frame tag, start code 9D 01 2A, then 14-bit width and height.
+                if ((data[0] & 1) != 0 || data[3] != 0x9D || data[4] != 0x01 || data[5] != 0x2A)
+                {
+                    return false;
+                }
+
+                (width, height) = (BinaryPrimitives.ReadUInt16LittleEndian(data[6..]) & 0x3FFF, BinaryPrimitives.ReadUInt16LittleEndian(data[8..]) & 0x3FFF);
+                return true;
+            }
+
+            if (chunk.SequenceEqual("VP8L"u8))
+            {
+                // Signature 0x2F, then width − 1 and height − 1 in 14 bits each.
+                if (data[0] != 0x2F)
+                {
+                    return false;
+                }
+
+                var bits = BinaryPrimitives.ReadUInt32LittleEndian(data[1..]);
+                (width, height) = ((int)(bits & 0x3FFF) + 1, (int)((bits >> 14) & 0x3FFF) + 1);
+                return true;
+            }
+
+            if (chunk.SequenceEqual("VP8X"u8))
+            {
+                // Flags and reserved bytes, then canvas width − 1 and height − 1 in 24 bits each.
+                (width, height) = (ReadUInt24(data[4..]) + 1, ReadUInt24(data[7..]) + 1);
+                return true;
+            }
+
+            return false;
+        }
+
+        private static int ReadUInt24(ReadOnlySpan<byte> bytes) => bytes[0] | (bytes[1] << 8) | (bytes[2] << 16);
+    }
+}
+
+/// <summary>What a prefix of a body tells of the image: its size, that more bytes are needed, or that it is none.</summary>
+internal readonly record struct HeaderRead(ImageSize? Size, string? Error)
+{
+    public static HeaderRead NeedMore => default;
+
+    public bool IsMeasured => Size is not null;
+
+    public bool NeedsMore => Size is null && Error is null;
+
+    public static HeaderRead Measured(ImageSize size) => new(size, null);
+
+    public static HeaderRead NotAnImage(string error) => new(null, error);
+}
