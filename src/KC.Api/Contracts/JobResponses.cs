@@ -14,7 +14,8 @@ public sealed record JobStatusResponse(
 
 public sealed record StoreErrorResponse(string StoreId, string Error);
 
-public sealed record ProgressResponse(int Total, int Succeeded, int Failed, int Pending);
+/// <summary>A job's images by where they stand; <c>succeeded + failed + cancelled + pending = total</c>.</summary>
+public sealed record ProgressResponse(int Total, int Succeeded, int Failed, int Cancelled, int Pending);
 
 public sealed record JobDetailsResponse(
     long JobId,

@@ -35,7 +35,7 @@ public static partial class ResponseMapper
     private static partial CallbackAttemptResponse ToResponse(CallbackAttemptView attempt);
 
     private static ProgressResponse ToResponse(JobProgress progress) =>
-        new(progress.Total, progress.Succeeded, progress.Failed, progress.Pending);
+        new(progress.Total, progress.Succeeded, progress.Failed, progress.Cancelled, progress.Pending);
 
     [UserMapping(Default = true)]
     private static string ToWord(JobStatus status) => status switch

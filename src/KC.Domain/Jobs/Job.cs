@@ -35,7 +35,7 @@ public sealed class Job
 
     public IReadOnlyCollection<StoreVisit> Visits => _visits.AsReadOnly();
 
-    public JobProgress Progress => new(TotalImages, SucceededImages, FailedImages);
+    public JobProgress Progress => JobProgress.Of(Status, TotalImages, SucceededImages, FailedImages);
 
     /// <summary>
     /// Creates a job from its visits. Images of a visit whose store is unknown settle at once as

@@ -3,23 +3,25 @@ using KC.Domain.Common;
 namespace KC.Domain.Jobs;
 
 /// <summary>
-/// The counters of a job and the rule that turns them into a status. The aggregate uses it, and so
-/// does the work queue when it records outcomes set-wise without loading the aggregate.
+/// The counters of a job (or of one visit's images) and the rule that turns them into a status.
+/// The aggregate uses it, and so do the work queue, when it records outcomes set-wise without
+/// loading the aggregate, and the read models. The four counts always add up to the total.
 /// </summary>
 public readonly record struct JobProgress
 {
-    public JobProgress(int total, int succeeded, int failed)
+    public JobProgress(int total, int succeeded, int failed, int cancelled = 0)
     {
-        if (total < 0 || succeeded < 0 || failed < 0 || (long)succeeded + failed > total)
+        if (total < 0 || succeeded < 0 || failed < 0 || cancelled < 0 || (long)succeeded + failed + cancelled > total)
         {
             throw new DomainRuleException(
                 JobRules.ProgressIsConsistent,
-                $"Inconsistent job progress: total {total}, succeeded {succeeded}, failed {failed}.");
+                $"Inconsistent job progress: total {total}, succeeded {succeeded}, failed {failed}, cancelled {cancelled}.");
         }
 
         Total = total;
         Succeeded = succeeded;
         Failed = failed;
+        Cancelled = cancelled;
     }
 
     public int Total { get; }
@@ -28,17 +30,29 @@ public readonly record struct JobProgress
 
     public int Failed { get; }
 
-    public int Pending => Total - Succeeded - Failed;
+    public int Cancelled { get; }
+
+    public int Pending => Total - Succeeded - Failed - Cancelled;
 
     public bool IsSettled => Pending == 0;
 
     /// <summary>
-    /// A job stays ongoing until every image has settled, even after its first failure; then it is
-    /// completed when every image succeeded and failed otherwise.
+    /// Cancellation wins: a job or visit with a cancelled image is cancelled. Otherwise it stays
+    /// ongoing until every image has settled, even after its first failure; then it is completed
+    /// when every image succeeded and failed otherwise.
     /// </summary>
-    public JobStatus Status => !IsSettled ? JobStatus.Ongoing
+    public JobStatus Status => Cancelled > 0 ? JobStatus.Cancelled
+        : !IsSettled ? JobStatus.Ongoing
         : Failed == 0 ? JobStatus.Completed
         : JobStatus.Failed;
+
+    /// <summary>
+    /// The progress of a job stored with <paramref name="status"/> and these counters. Only the
+    /// succeeded and failed counters are kept: cancelling a job cancels every image of it that had
+    /// not settled, and no outcome is recorded after that, so the rest of a cancelled job is cancelled.
+    /// </summary>
+    public static JobProgress Of(JobStatus status, int total, int succeeded, int failed) =>
+        new(total, succeeded, failed, status == JobStatus.Cancelled ? total - succeeded - failed : 0);
 
     /// <summary>
     /// When the job should settle if it keeps the rate it has shown since <paramref name="startedAt"/>;
@@ -56,7 +70,7 @@ public readonly record struct JobProgress
         return now + (elapsed * ((double)Pending / settled));
     }
 
-    public JobProgress WithSucceeded(int count) => new(Total, Succeeded + count, Failed);
+    public JobProgress WithSucceeded(int count) => new(Total, Succeeded + count, Failed, Cancelled);
 
-    public JobProgress WithFailed(int count) => new(Total, Succeeded, Failed + count);
+    public JobProgress WithFailed(int count) => new(Total, Succeeded, Failed + count, Cancelled);
 }

@@ -27,7 +27,7 @@ internal static class CallbackBody
         var body = new StatusBody(
             view.JobId,
             view.Status.ToString().ToLowerInvariant(),
-            new ProgressBody(view.Progress.Total, view.Progress.Succeeded, view.Progress.Failed, view.Progress.Pending),
+            new ProgressBody(view.Progress.Total, view.Progress.Succeeded, view.Progress.Failed, view.Progress.Cancelled, view.Progress.Pending),
             view.Status == JobStatus.Failed ? view.Errors.Select(e => new StoreErrorBody(e.StoreId, e.Error)).ToList() : null);
         return JsonSerializer.SerializeToUtf8Bytes(body, Options);
     }
@@ -38,7 +38,7 @@ internal static class CallbackBody
         ProgressBody Progress,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<StoreErrorBody>? Error);
 
-    private sealed record ProgressBody(int Total, int Succeeded, int Failed, int Pending);
+    private sealed record ProgressBody(int Total, int Succeeded, int Failed, int Cancelled, int Pending);
 
     private sealed record StoreErrorBody(string StoreId, string Error);
 }

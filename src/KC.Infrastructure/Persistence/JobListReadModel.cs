@@ -20,7 +20,7 @@ internal sealed class JobListReadModel(KcDbContext db) : IJobListReadModel
 
         return jobs
             .OrderByDescending(j => j.Id)
-            .Select(j => new JobSummaryView(j.Id, j.Status, j.CreatedAt, j.CompletedAt, new JobProgress(j.TotalImages, j.SucceededImages, j.FailedImages)))
+            .Select(j => new JobSummaryView(j.Id, j.Status, j.CreatedAt, j.CompletedAt, JobProgress.Of(j.Status, j.TotalImages, j.SucceededImages, j.FailedImages)))
             .ToPageAsync(page, cancellationToken);
     }
 

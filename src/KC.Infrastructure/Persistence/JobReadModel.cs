@@ -24,7 +24,7 @@ internal sealed class JobReadModel(KcDbContext db) : IJobReadModel
         var errors = job.Status == JobStatus.Failed
             ? await GetErrorsAsync(jobId, cancellationToken).ConfigureAwait(false)
             : [];
-        return new JobStatusView(jobId, job.Status, new JobProgress(job.TotalImages, job.SucceededImages, job.FailedImages), errors);
+        return new JobStatusView(jobId, job.Status, JobProgress.Of(job.Status, job.TotalImages, job.SucceededImages, job.FailedImages), errors);
     }
 
     public async Task<JobDetailsView?> GetDetailsAsync(long jobId, CancellationToken cancellationToken)
@@ -73,7 +73,7 @@ internal sealed class JobReadModel(KcDbContext db) : IJobReadModel
             job.Status,
             job.CreatedAt,
             job.CompletedAt,
-            new JobProgress(job.TotalImages, job.SucceededImages, job.FailedImages),
+            JobProgress.Of(job.Status, job.TotalImages, job.SucceededImages, job.FailedImages),
             visitViews,
             errors)
         {
@@ -81,13 +81,11 @@ internal sealed class JobReadModel(KcDbContext db) : IJobReadModel
         };
     }
 
-    private static JobStatus VisitStatus(List<ImageView> images) =>
-        images.Exists(i => i.State == ImageState.Cancelled)
-            ? JobStatus.Cancelled
-            : new JobProgress(
-                images.Count,
-                images.Count(i => i.State == ImageState.Succeeded),
-                images.Count(i => i.State == ImageState.Failed)).Status;
+    private static JobStatus VisitStatus(List<ImageView> images) => new JobProgress(
+        images.Count,
+        images.Count(i => i.State == ImageState.Succeeded),
+        images.Count(i => i.State == ImageState.Failed),
+        images.Count(i => i.State == ImageState.Cancelled)).Status;
 
     private async Task<IReadOnlyList<StoreError>> GetErrorsAsync(long jobId, CancellationToken cancellationToken)
     {

@@ -55,7 +55,7 @@ public sealed class JobListTests : ServiceTestBase
         {
             Assert.That(
                 page["items"]!.ToJsonString(),
-                Is.EqualTo($$$"""[{"job_id":{{{_completed}}},"status":"completed","created_at":"{{{createdAt}}}","completed_at":"{{{completedAt}}}","progress":{"total":1,"succeeded":1,"failed":0,"pending":0}}]"""));
+                Is.EqualTo($$$"""[{"job_id":{{{_completed}}},"status":"completed","created_at":"{{{createdAt}}}","completed_at":"{{{completedAt}}}","progress":{"total":1,"succeeded":1,"failed":0,"cancelled":0,"pending":0}}]"""));
             Assert.That(createdAt, Does.EndWith("Z"));
             Assert.That(completedAt, Does.EndWith("Z"));
         });
@@ -71,7 +71,7 @@ public sealed class JobListTests : ServiceTestBase
         {
             Assert.That(item["job_id"]!.GetValue<long>(), Is.EqualTo(_ongoing));
             Assert.That(item["completed_at"], Is.Null);
-            Assert.That(item["progress"]!.ToJsonString(), Is.EqualTo("""{"total":1,"succeeded":0,"failed":0,"pending":1}"""));
+            Assert.That(item["progress"]!.ToJsonString(), Is.EqualTo("""{"total":1,"succeeded":0,"failed":0,"cancelled":0,"pending":1}"""));
         });
     }
 

@@ -40,7 +40,7 @@ public sealed class CallbackTests : ServiceTestBase
         var attemptTimes = callback["attempts"]!.AsArray().Select(a => DateTimeOffset.Parse(a!["at"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.Multiple(() =>
         {
-            Assert.That(status, Is.EqualTo($$$"""{"job_id":{{{jobId}}},"status":"completed","progress":{"total":2,"succeeded":2,"failed":0,"pending":0}}"""));
+            Assert.That(status, Is.EqualTo($$$"""{"job_id":{{{jobId}}},"status":"completed","progress":{"total":2,"succeeded":2,"failed":0,"cancelled":0,"pending":0}}"""));
             Assert.That(received.Select(r => (r.Method, r.ContentType, r.Body, r.AnsweredWith)), Is.EqualTo(new[]
             {
                 ("POST", "application/json", status, 500),

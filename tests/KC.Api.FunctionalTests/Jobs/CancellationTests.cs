@@ -34,12 +34,36 @@ public sealed class CancellationTests : ServiceTestBase
         Assert.Multiple(() =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(body.ToJsonString(), Is.EqualTo($$$"""{"job_id":{{{jobId}}},"status":"cancelled","progress":{"total":12,"succeeded":0,"failed":0,"pending":12}}"""));
+            Assert.That(body.ToJsonString(), Is.EqualTo($$$"""{"job_id":{{{jobId}}},"status":"cancelled","progress":{"total":12,"succeeded":0,"failed":0,"cancelled":12,"pending":0}}"""));
             Assert.That(status.ToJsonString(), Is.EqualTo(body.ToJsonString()));
             Assert.That(details["completed_at"]?.GetValue<string>(), Is.Not.Null);
             Assert.That(states, Is.All.EqualTo("cancelled"));
             Assert.That(pending.Sum(u => Images.RequestCount(u.AbsolutePath)), Is.Zero, "pending images never start");
             Assert.That(nextStatus["status"]!.GetValue<string>(), Is.EqualTo("completed"));
+        });
+    }
+
+    [Test]
+    public async Task Cancel_WhenSomeImagesHaveSucceeded_ReportsProgressThatAddsUp()
+    {
+        // Three quick images settle; the slow ones are in flight or waiting when the cancel comes.
+        var quick = Enumerable.Range(1, 3).Select(i => Images.Url($"/img/{i}x9.png")).ToArray();
+        var slow = Enumerable.Range(1, 4).Select(i => Images.Url($"/slow/60000/{i}x8.png")).ToArray();
+        var jobId = await SubmitAsync(Client, Submission(Visit(KnownStore, [.. quick, .. slow])));
+        await WaitForSucceededAsync(jobId, 3);
+
+        using var response = await Client.PostAsync(new Uri($"/api/jobs/{jobId}/cancel", UriKind.Relative), null);
+
+        var progress = (await Json.ReadAsync(response))["progress"]!;
+        var details = await Client.GetJsonAsync($"/api/jobs/{jobId}");
+        var listed = (await Client.GetJsonAsync("/api/jobs?status=cancelled"))["items"]!.AsArray().Single(j => j!["job_id"]!.GetValue<long>() == jobId)!;
+        var cancelledImages = details["visits"]![0]!["images"]!.AsArray().Count(i => i!["status"]!.GetValue<string>() == "cancelled");
+        Assert.Multiple(() =>
+        {
+            Assert.That(progress.ToJsonString(), Is.EqualTo("""{"total":7,"succeeded":3,"failed":0,"cancelled":4,"pending":0}"""));
+            Assert.That(cancelledImages, Is.EqualTo(4));
+            Assert.That(details["progress"]!.ToJsonString(), Is.EqualTo(progress.ToJsonString()));
+            Assert.That(listed["progress"]!.ToJsonString(), Is.EqualTo(progress.ToJsonString()));
         });
     }
 
@@ -88,6 +112,18 @@ public sealed class CancellationTests : ServiceTestBase
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
             Assert.That(json["error"]!.GetValue<string>(), Is.EqualTo("Job 987654321 was not found."));
         });
+    }
+
+    private async Task WaitForSucceededAsync(long jobId, int count)
+    {
+        var succeeded = 0;
+        for (var i = 0; i < 600 && succeeded < count; i++)
+        {
+            succeeded = (await Client.GetJsonAsync($"/api/status?jobid={jobId}"))["progress"]!["succeeded"]!.GetValue<int>();
+            await Task.Delay(50);
+        }
+
+        Assert.That(succeeded, Is.EqualTo(count), "the quick images did not all succeed in time");
     }
 
     private async Task WaitForRequestsAsync(params string[] paths)

@@ -29,10 +29,10 @@ public sealed class JobProcessingTests : ServiceTestBase
         var results = details["visits"]!.AsArray().SelectMany(v => v!["images"]!.AsArray()).ToList();
         Assert.Multiple(() =>
         {
-            Assert.That(status.ToJsonString(), Is.EqualTo($$$"""{"job_id":{{{jobId}}},"status":"completed","progress":{"total":5,"succeeded":5,"failed":0,"pending":0}}"""));
+            Assert.That(status.ToJsonString(), Is.EqualTo($$$"""{"job_id":{{{jobId}}},"status":"completed","progress":{"total":5,"succeeded":5,"failed":0,"cancelled":0,"pending":0}}"""));
             Assert.That(details["status"]!.GetValue<string>(), Is.EqualTo("completed"));
             Assert.That(details["completed_at"]!.GetValue<string>(), Does.EndWith("Z"));
-            Assert.That(details["progress"]!.ToJsonString(), Is.EqualTo("""{"total":5,"succeeded":5,"failed":0,"pending":0}"""));
+            Assert.That(details["progress"]!.ToJsonString(), Is.EqualTo("""{"total":5,"succeeded":5,"failed":0,"cancelled":0,"pending":0}"""));
             Assert.That(details["visits"]![0]!["store_name"]!.GetValue<string>(), Is.EqualTo("BHARAT STORE"));
             Assert.That(details["visits"]![0]!["area_code"]!.GetValue<string>(), Is.EqualTo("710006"));
             Assert.That(results, Has.Count.EqualTo(images.Length));
@@ -62,7 +62,7 @@ public sealed class JobProcessingTests : ServiceTestBase
         {
             Assert.That(
                 status.ToJsonString(),
-                Is.EqualTo($$"""{"job_id":{{jobId}},"status":"failed","progress":{"total":1,"succeeded":0,"failed":1,"pending":0},"error":[{"store_id":"NO-SUCH-STORE","error":"unknown store_id"}]}"""));
+                Is.EqualTo($$"""{"job_id":{{jobId}},"status":"failed","progress":{"total":1,"succeeded":0,"failed":1,"cancelled":0,"pending":0},"error":[{"store_id":"NO-SUCH-STORE","error":"unknown store_id"}]}"""));
             Assert.That(Images.RequestCount("/img/64x64.png"), Is.Zero, "an unknown store's images are never downloaded");
         });
     }
@@ -85,7 +85,7 @@ public sealed class JobProcessingTests : ServiceTestBase
         {
             Assert.That(
                 status.ToJsonString(),
-                Is.EqualTo($$"""{"job_id":{{jobId}},"status":"failed","progress":{"total":4,"succeeded":3,"failed":1,"pending":0},"error":[{"store_id":"{{OtherKnownStore}}","error":"{{missing}}: HTTP 404"}]}"""));
+                Is.EqualTo($$"""{"job_id":{{jobId}},"status":"failed","progress":{"total":4,"succeeded":3,"failed":1,"cancelled":0,"pending":0},"error":[{"store_id":"{{OtherKnownStore}}","error":"{{missing}}: HTTP 404"}]}"""));
             Assert.That(first["status"]!.GetValue<string>(), Is.EqualTo("completed"));
             Assert.That(first["images"]![0]!["perimeter"]!.GetValue<long>(), Is.EqualTo(300));
             Assert.That(first["images"]![1]!["perimeter"]!.GetValue<long>(), Is.EqualTo(60));
@@ -161,7 +161,7 @@ public sealed class JobProcessingTests : ServiceTestBase
 
         Assert.Multiple(() =>
         {
-            Assert.That(status.ToJsonString(), Is.EqualTo($$$"""{"job_id":{{{jobId}}},"status":"ongoing","progress":{"total":1,"succeeded":0,"failed":0,"pending":1}}"""));
+            Assert.That(status.ToJsonString(), Is.EqualTo($$$"""{"job_id":{{{jobId}}},"status":"ongoing","progress":{"total":1,"succeeded":0,"failed":0,"cancelled":0,"pending":1}}"""));
             Assert.That(settled["status"]!.GetValue<string>(), Is.EqualTo("completed"));
         });
     }

@@ -19,6 +19,39 @@ public sealed class JobProgressTests
         Assert.That(act, Throws.TypeOf<DomainRuleException>().With.Property(nameof(DomainRuleException.Rule)).EqualTo(JobRules.ProgressIsConsistent));
     }
 
+    [TestCase(3, 0, 0, -1)]
+    [TestCase(3, 1, 1, 2)]
+    public void Constructor_WhenCancelledDoesNotFit_ThrowsProgressIsConsistent(int total, int succeeded, int failed, int cancelled)
+    {
+        Action act = () => _ = new JobProgress(total, succeeded, failed, cancelled);
+
+        Assert.That(act, Throws.TypeOf<DomainRuleException>().With.Property(nameof(DomainRuleException.Rule)).EqualTo(JobRules.ProgressIsConsistent));
+    }
+
+    [TestCase(JobStatus.Ongoing, 10, 3, 1, 0, 6)]
+    [TestCase(JobStatus.Completed, 10, 10, 0, 0, 0)]
+    [TestCase(JobStatus.Failed, 10, 7, 3, 0, 0)]
+    [TestCase(JobStatus.Cancelled, 10, 3, 1, 6, 0)]
+    [TestCase(JobStatus.Cancelled, 300, 128, 0, 172, 0)]
+    public void Of_WhenJobIsStoredWithAStatus_AddsUpToTheTotal(JobStatus status, int total, int succeeded, int failed, int cancelled, int pending)
+    {
+        var progress = JobProgress.Of(status, total, succeeded, failed);
+
+        Assert.That((progress.Cancelled, progress.Pending), Is.EqualTo((cancelled, pending)));
+        Assert.That(progress.Succeeded + progress.Failed + progress.Cancelled + progress.Pending, Is.EqualTo(total));
+        Assert.That(progress.Status, Is.EqualTo(status));
+    }
+
+    [TestCase(4, 2, 1, 1)]
+    [TestCase(4, 0, 0, 4)]
+    public void Status_WhenAnImageIsCancelled_IsCancelled(int total, int succeeded, int failed, int cancelled)
+    {
+        var progress = new JobProgress(total, succeeded, failed, cancelled);
+
+        Assert.That(progress.Status, Is.EqualTo(JobStatus.Cancelled));
+        Assert.That(progress.IsSettled, Is.True);
+    }
+
     [Test]
     public void Constructor_WhenSucceededPlusFailedOverflowsInt_ThrowsProgressIsConsistent()
     {

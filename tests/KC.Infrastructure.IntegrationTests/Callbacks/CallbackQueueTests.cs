@@ -160,7 +160,7 @@ public sealed class CallbackQueueTests(DatabaseProvider provider) : DatabaseTest
 
         Assert.That(
             System.Text.Encoding.UTF8.GetString(body!),
-            Is.EqualTo($$"""{"job_id":{{job.Id}},"status":"failed","progress":{"total":1,"succeeded":0,"failed":1,"pending":0},"error":[{"store_id":"S1","error":"unknown store_id"}]}"""));
+            Is.EqualTo($$"""{"job_id":{{job.Id}},"status":"failed","progress":{"total":1,"succeeded":0,"failed":1,"cancelled":0,"pending":0},"error":[{"store_id":"S1","error":"unknown store_id"}]}"""));
     }
 
     [TestCase(1, 0.0, 500)]

@@ -232,6 +232,27 @@ public sealed class JobReadModelTests(DatabaseProvider provider) : DatabaseTestB
         Assert.That(details.Errors, Is.EqualTo(new[] { new StoreError("S2", $"{Urls("S2")[0]}: HTTP 404") }));
     }
 
+    [Test]
+    public async Task GetStatusAsync_WhenJobIsCancelledPartWay_CountsItsUnsettledImagesAsCancelled()
+    {
+        var job = await Database.SaveJobAsync(NewJob([Visit("S1", 3), Visit("S2", 2)]));
+        await ProcessAsync(_ => null, settle: image => image.Url.Contains("/S1/", StringComparison.Ordinal));
+        await using (var db = Database.CreateContext())
+        {
+            await new JobRepository(db).TryCancelAsync(job.Id, ProcessedAt, CancellationToken.None);
+        }
+
+        var status = await GetStatusAsync(job.Id);
+        var details = await GetDetailsAsync(job.Id);
+
+        var images = details!.Visits.SelectMany(v => v.Images).ToList();
+        Assert.That(status!.Progress, Is.EqualTo(new JobProgress(5, 3, 0, 2)));
+        Assert.That(status.Progress.Cancelled, Is.EqualTo(images.Count(i => i.State == ImageState.Cancelled)));
+        Assert.That(status.Progress.Pending, Is.Zero);
+        Assert.That(details.Progress, Is.EqualTo(status.Progress));
+        Assert.That(details.Visits.Select(v => v.Status), Is.EqualTo(new[] { JobStatus.Completed, JobStatus.Cancelled }));
+    }
+
     private async Task<JobStatusView?> GetStatusAsync(long jobId)
     {
         await using var db = Database.CreateContext();
