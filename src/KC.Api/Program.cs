@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using KC.Api.Hosting;
 using KC.Api.Infrastructure;
 using KC.Application;
 using KC.Application.Common.Behaviours;
@@ -16,94 +17,115 @@ using Scalar.AspNetCore;
 ThreadPool.GetMinThreads(out var minWorkers, out var minIo);
 ThreadPool.SetMinThreads(Math.Max(minWorkers, 32), minIo);
 
-var builder = WebApplication.CreateBuilder(args);
-
-var limits = builder.Configuration.GetSection(SubmitLimits.SectionName).Get<SubmitLimits>() ?? new SubmitLimits();
-builder.Services.AddSingleton(limits);
-builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes);
-
-builder.Services.AddApplication();
-builder.Services.AddInfrastructure(builder.Configuration);
-builder.Services.AddMediator((MediatorOptions options) =>
+var startup = new StartupFailure();
+try
 {
-    options.ServiceLifetime = ServiceLifetime.Scoped;
-    options.Assemblies = [typeof(SubmitJobCommand)];
-    options.PipelineBehaviors =
-    [
-        typeof(LoggingBehaviour<,>),
-        typeof(UnhandledExceptionBehaviour<,>),
-        typeof(ValidationBehaviour<,>),
-    ];
-});
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = ContentRoot.Default(args) });
+    builder.Logging.QuietUntilStarted(startup);
 
-builder.Services
-    .AddControllers(mvc => mvc.ModelBinderProviders.Insert(0, new StrictIntegerBinderProvider()))
-    .AddJsonOptions(json =>
+    var limits = builder.Configuration.GetSection(SubmitLimits.SectionName).Get<SubmitLimits>() ?? new SubmitLimits();
+    builder.Services.AddSingleton(limits);
+    builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes);
+
+    builder.Services.AddApplication();
+    builder.Services.AddInfrastructure(builder.Configuration);
+    builder.Services.AddMediator((MediatorOptions options) =>
     {
-        json.JsonSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-        json.JsonSerializerOptions.DictionaryKeyPolicy = null;
-
-        // "count": "2" is not an integer; the web defaults would quietly accept it.
-        json.JsonSerializerOptions.NumberHandling = JsonNumberHandling.Strict;
-
-        // A body that says "count" twice is ambiguous; refuse it rather than guess which one counts.
-        json.JsonSerializerOptions.AllowDuplicateProperties = false;
-        json.JsonSerializerOptions.MaxDepth = 16;
-    })
-    .ConfigureApiBehaviorOptions(api => api.InvalidModelStateResponseFactory = InvalidModelState.Respond);
-
-builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
-{
-    // Errors the framework answers itself (404 route, 405, 415) carry the contract's error member too.
-    var error = context.ProblemDetails.Status switch
-    {
-        StatusCodes.Status415UnsupportedMediaType => "body: the Content-Type must be application/json",
-        StatusCodes.Status404NotFound => $"{context.HttpContext.Request.Path}: no such endpoint",
-        StatusCodes.Status405MethodNotAllowed => $"{context.HttpContext.Request.Method} is not allowed on {context.HttpContext.Request.Path}",
-        _ => context.ProblemDetails.Detail ?? context.ProblemDetails.Title,
-    };
-    context.ProblemDetails.Extensions.TryAdd(ErrorBodies.ErrorMember, error);
-});
-builder.Services.AddExceptionHandler<ExceptionToProblemDetails>();
-
-builder.Services.Configure<KC.Api.Infrastructure.ApiKeyOptions>(builder.Configuration.GetSection(SubmitLimits.SectionName));
-builder.Services.AddSubmitRateLimit(
-    builder.Configuration.GetSection($"{SubmitLimits.SectionName}:SubmitRateLimit").Get<SubmitRateLimitOptions>() ?? new SubmitRateLimitOptions());
-builder.Services.AddKcOpenApi();
-
-var app = builder.Build();
-
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.UseRateLimiter();
-
-if (app.Environment.IsDevelopment())
-{
-    // A few bundled images, so the README's curl example works on a machine with no internet access.
-    app.UseStaticFiles(new StaticFileOptions
-    {
-        FileProvider = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "SampleData", "images")),
-        RequestPath = "/samples",
+        options.ServiceLifetime = ServiceLifetime.Scoped;
+        options.Assemblies = [typeof(SubmitJobCommand)];
+        options.PipelineBehaviors =
+        [
+            typeof(LoggingBehaviour<,>),
+            typeof(UnhandledExceptionBehaviour<,>),
+            typeof(ValidationBehaviour<,>),
+        ];
     });
+
+    builder.Services
+        .AddControllers(mvc => mvc.ModelBinderProviders.Insert(0, new StrictIntegerBinderProvider()))
+        .AddJsonOptions(json =>
+        {
+            json.JsonSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            json.JsonSerializerOptions.DictionaryKeyPolicy = null;
+
+            // "count": "2" is not an integer; the web defaults would quietly accept it.
+            json.JsonSerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+
+            // A body that says "count" twice is ambiguous; refuse it rather than guess which one counts.
+            json.JsonSerializerOptions.AllowDuplicateProperties = false;
+            json.JsonSerializerOptions.MaxDepth = 16;
+        })
+        .ConfigureApiBehaviorOptions(api => api.InvalidModelStateResponseFactory = InvalidModelState.Respond);
+
+    builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
+    {
+        // Errors the framework answers itself (404 route, 405, 415) carry the contract's error member too.
+        var error = context.ProblemDetails.Status switch
+        {
+            StatusCodes.Status415UnsupportedMediaType => "body: the Content-Type must be application/json",
+            StatusCodes.Status404NotFound => $"{context.HttpContext.Request.Path}: no such endpoint",
+            StatusCodes.Status405MethodNotAllowed => $"{context.HttpContext.Request.Method} is not allowed on {context.HttpContext.Request.Path}",
+            _ => context.ProblemDetails.Detail ?? context.ProblemDetails.Title,
+        };
+        context.ProblemDetails.Extensions.TryAdd(ErrorBodies.ErrorMember, error);
+    });
+    builder.Services.AddExceptionHandler<ExceptionToProblemDetails>();
+
+    builder.Services.Configure<KC.Api.Infrastructure.ApiKeyOptions>(builder.Configuration.GetSection(SubmitLimits.SectionName));
+    builder.Services.AddSubmitRateLimit(
+        builder.Configuration.GetSection($"{SubmitLimits.SectionName}:SubmitRateLimit").Get<SubmitRateLimitOptions>() ?? new SubmitRateLimitOptions());
+    builder.Services.AddKcOpenApi();
+    var forwarded = builder.Configuration.GetSection(ForwardedHeadersSettings.SectionName).Get<ForwardedHeadersSettings>() ?? new ForwardedHeadersSettings();
+    var forwardedOptions = forwarded.IsEnabled ? forwarded.ToOptions() : null;
+
+    var app = builder.Build();
+
+    // First, so the rate limit, the logs and everything after see the client behind a trusted proxy.
+    if (forwardedOptions is not null)
+    {
+        app.UseForwardedHeaders(forwardedOptions);
+    }
+
+    app.UseExceptionHandler();
+    app.UseStatusCodePages();
+    app.UseRateLimiter();
+
+    if (app.Environment.IsDevelopment())
+    {
+        // A few bundled images, so the README's curl example works on a machine with no internet access.
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "SampleData", "images")),
+            RequestPath = "/samples",
+        });
+    }
+
+    // Node:Role=worker serves the health endpoints only: its work is claiming images, not answering clients.
+    if (app.Services.GetRequiredService<NodeIdentity>().ServesApi)
+    {
+        app.MapControllers();
+        app.MapOpenApi();
+        app.MapScalarApiReference("/docs", scalar => scalar.WithTitle("KC API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+    }
+
+    // Live: the process answers. Ready: the database is reachable and migrated, and the worker heartbeats.
+    app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponses.WriteAsync });
+    app.MapHealthChecks("/health/ready", new HealthCheckOptions
+    {
+        Predicate = check => check.Tags.Contains(KC.Infrastructure.DependencyInjection.ReadinessTag),
+        ResponseWriter = HealthResponses.WriteAsync,
+    });
+
+    app.Lifetime.ApplicationStarted.Register(startup.Started);
+    await app.RunAsync();
+    return 0;
 }
-
-// Node:Role=worker serves the health endpoints only: its work is claiming images, not answering clients.
-if (app.Services.GetRequiredService<NodeIdentity>().ServesApi)
+catch (Exception ex) when (ex is not HostAbortedException && !startup.HasStarted)
 {
-    app.MapControllers();
-    app.MapOpenApi();
-    app.MapScalarApiReference("/docs", scalar => scalar.WithTitle("KC API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+    // HostAbortedException is how the test host and the EF tools take the built app over: not a failure.
+    await Console.Error.WriteLineAsync($"KC could not start: {StartupFailure.Describe(ex)}");
+    return StartupFailure.ExitCode;
 }
-
-// Live: the process answers. Ready: the database is reachable and migrated, and the worker heartbeats.
-app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponses.WriteAsync });
-app.MapHealthChecks("/health/ready", new HealthCheckOptions
-{
-    Predicate = check => check.Tags.Contains(KC.Infrastructure.DependencyInjection.ReadinessTag),
-    ResponseWriter = HealthResponses.WriteAsync,
-});
-
-await app.RunAsync();
 
 /// <summary>The entry point, visible to the functional tests' host factory.</summary>
 public partial class Program;

@@ -41,13 +41,42 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     /// until it listens. The connection string alone does not say which database it is for, so
     /// <paramref name="settings"/> carries <c>Database:Provider</c> with the rest.
     /// </summary>
-    public static async Task<ServiceProcess> StartAsync(string connectionString, IReadOnlyDictionary<string, string?> settings, TimeSpan? timeout = null)
+    /// <param name="workingDirectory">Where the process starts; the folder of the binaries by default.</param>
+    /// <param name="ownLogging">Leave logging to the service's own settings files instead of the quiet test levels.</param>
+    public static async Task<ServiceProcess> StartAsync(
+        string connectionString,
+        IReadOnlyDictionary<string, string?> settings,
+        TimeSpan? timeout = null,
+        string? workingDirectory = null,
+        bool ownLogging = false)
+    {
+        var service = Launch(connectionString, settings, workingDirectory, ownLogging);
+        service._process.Exited += (_, _) => service._listening.TrySetException(
+            new InvalidOperationException($"The service exited with code {service._process.ExitCode} before listening:\n{string.Join('\n', service.Output)}"));
+        service.Begin();
+        service.BaseAddress = await service._listening.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
+        return service;
+    }
+
+    /// <summary>Starts the service and waits for it to exit by itself, as one that cannot start does; kills it after <paramref name="timeout"/>.</summary>
+    public static async Task<ServiceExit> RunUntilExitAsync(string connectionString, IReadOnlyDictionary<string, string?> settings, TimeSpan? timeout = null)
+    {
+        await using var service = Launch(connectionString, settings, workingDirectory: null, ownLogging: false);
+        service.Begin();
+        await service._process.WaitForExitAsync().WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
+
+        // The exit event can come before the last lines of output have been read.
+        service._process.WaitForExit();
+        return new ServiceExit(service._process.ExitCode, service.Output);
+    }
+
+    private static ServiceProcess Launch(string connectionString, IReadOnlyDictionary<string, string?> settings, string? workingDirectory, bool ownLogging)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var directory = AppContext.BaseDirectory;
         var start = new ProcessStartInfo("dotnet", [Path.Combine(directory, "KC.Api.dll")])
         {
-            WorkingDirectory = directory,
+            WorkingDirectory = workingDirectory ?? directory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -55,10 +84,14 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         start.Environment["Urls"] = "http://127.0.0.1:0";
         start.Environment["ConnectionStrings__KC"] = connectionString;
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
-        start.Environment["Logging__LogLevel__KC"] = "Information";
-        start.Environment["Logging__Console__FormatterName"] = "simple";
+        if (!ownLogging)
+        {
+            start.Environment["Logging__LogLevel__Default"] = "Warning";
+            start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+            start.Environment["Logging__LogLevel__KC"] = "Information";
+            start.Environment["Logging__Console__FormatterName"] = "simple";
+        }
+
         foreach (var (key, value) in settings)
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
@@ -68,14 +101,14 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         var service = new ServiceProcess(process);
         process.OutputDataReceived += (_, e) => service.Record(e.Data);
         process.ErrorDataReceived += (_, e) => service.Record(e.Data);
-        process.Exited += (_, _) => service._listening.TrySetException(
-            new InvalidOperationException($"The service exited with code {process.ExitCode} before listening:\n{string.Join('\n', service.Output)}"));
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        service.BaseAddress = await service._listening.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
         return service;
+    }
+
+    private void Begin()
+    {
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
     }
 
     public HttpClient CreateClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
@@ -131,3 +164,6 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         }
     }
 }
+
+/// <summary>How a service process ended: its exit status and every line it wrote.</summary>
+public sealed record ServiceExit(int ExitCode, IReadOnlyList<string> Output);

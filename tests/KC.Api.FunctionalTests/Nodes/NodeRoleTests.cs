@@ -65,19 +65,6 @@ public sealed class NodeRoleTests
             Is.EqualTo(new[] { HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.NotFound }));
     }
 
-    [Test]
-    public void Service_WhenTheRoleIsUnknown_DoesNotStartAndNamesTheSetting()
-    {
-        var error = Assert.ThrowsAsync<ArgumentException>(async () =>
-        {
-            await using var database = await TestDatabase.CreateAsync();
-            await using var node = new KcApiFactory(database, With(new Dictionary<string, string?>(), "workers"));
-            node.StartServer();
-        });
-
-        Assert.That(error!.Message, Does.StartWith("Node:Role must be all, api or worker"));
-    }
-
     private static Dictionary<string, string?> With(IReadOnlyDictionary<string, string?> settings, string role) =>
         new(settings) { ["Node:Role"] = role };
 }
