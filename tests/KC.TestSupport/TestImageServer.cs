@@ -22,6 +22,9 @@ public sealed class TestImageServer : IAsyncDisposable
     // Keeps a mistyped size from making a test allocate gigabytes.
     private const long MaxPixels = 50_000_000;
 
+    // Kestrel's default response buffer: a write this size is on its way before the next is copied.
+    private const int FileWriteBytes = 64 * 1024;
+
     private static readonly TimeSpan CutOffGrace = TimeSpan.FromMilliseconds(100);
 
     private readonly WebApplication _app;
@@ -126,10 +129,25 @@ public sealed class TestImageServer : IAsyncDisposable
         return WriteAsync(context, TestImages.ContentType(format), Image(width, height, format));
     }
 
-    private Task ServeFileAsync(HttpContext context) =>
-        _files.TryGetValue(RouteValue(context, "name") ?? string.Empty, out var file)
-            ? WriteAsync(context, file.ContentType, file.Body)
-            : NotFoundAsync(context);
+    private async Task ServeFileAsync(HttpContext context)
+    {
+        if (!_files.TryGetValue(RouteValue(context, "name") ?? string.Empty, out var file))
+        {
+            await NotFoundAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        context.Response.ContentType = file.ContentType;
+        context.Response.ContentLength = file.Body.Length;
+
+        // Kestrel copies a write into its output pipe whole before it waits for the socket, so one
+        // write of a 25 MB body would hold 25 MB per connection; pieces keep that to one piece.
+        for (var offset = 0; offset < file.Body.Length; offset += FileWriteBytes)
+        {
+            var length = Math.Min(FileWriteBytes, file.Body.Length - offset);
+            await context.Response.Body.WriteAsync(file.Body.AsMemory(offset, length), context.RequestAborted).ConfigureAwait(false);
+        }
+    }
 
     private async Task ServeCutOffAsync(HttpContext context)
     {

@@ -246,6 +246,20 @@ public sealed class TestImageServerTests
     }
 
     [Test]
+    public async Task GetFile_WhenLargerThanOneWrite_ServesEveryByteInOrder()
+    {
+        var body = new byte[(3 * 64 * 1024) + 7];
+        new Random(11).NextBytes(body);
+        var url = _server.AddFile($"{Guid.NewGuid():N}.bin", body, "application/octet-stream");
+
+        using var response = await _client.GetAsync(url);
+        var received = await response.Content.ReadAsByteArrayAsync();
+
+        Assert.That(response.Content.Headers.ContentLength, Is.EqualTo(body.Length));
+        Assert.That(received, Is.EqualTo(body));
+    }
+
+    [Test]
     public async Task GetFile_WhenAddedAgainUnderTheSameName_ServesTheNewBytes()
     {
         var name = $"{Guid.NewGuid():N}.png";
