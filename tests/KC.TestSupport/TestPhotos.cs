@@ -89,7 +89,7 @@ public static class TestPhotos
         return output.ToArray();
     }
 
-    /// <summary>A 24-bit PNG of the same kind of scene; the grain makes it about 1.7 bytes a pixel.</summary>
+    /// <summary>A 24-bit PNG of the same kind of scene; the grain makes it about 2 bytes a pixel.</summary>
     public static byte[] Png(int width, int height, int seed = 0)
     {
         CheckSize(width, height, ushort.MaxValue);
