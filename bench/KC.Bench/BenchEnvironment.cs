@@ -26,6 +26,9 @@ internal sealed class BenchEnvironment : IAsyncDisposable
 
     public ImageCatalog Tiny { get; }
 
+    /// <summary>Generated only when the photo scenario runs: encoding them takes seconds.</summary>
+    public PhonePhotos? PhonePhotos { get; private set; }
+
     /// <summary>Null for the master bundled with the service.</summary>
     public string? StoreMasterPath => Options.StoreMasterPath;
 
@@ -50,6 +53,12 @@ internal sealed class BenchEnvironment : IAsyncDisposable
         {
             await environment.Photos.WarmUpAsync(cancellationToken);
             await environment.Tiny.WarmUpAsync(cancellationToken);
+            if (options.Scenarios.Contains(Scenario.Photos))
+            {
+                environment.PhonePhotos = await Task.Run(() => PhonePhotos.Generate(imageServer, options.Quick), cancellationToken);
+                BenchLog.Line($"phone photos: {environment.PhonePhotos.Describe()}");
+            }
+
             return environment;
         }
         catch

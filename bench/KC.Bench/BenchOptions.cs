@@ -11,6 +11,7 @@ internal enum Scenario
     Fairness,
     Memory,
     Scale,
+    Photos,
 }
 
 /// <summary>The command line: which scenarios, at which sizes, how often, and where the table goes.</summary>
@@ -27,7 +28,7 @@ internal sealed record BenchOptions(
         Usage: dotnet run -c Release --project bench/KC.Bench -- [options]
 
           --quick                 every scenario at small sizes (a minute or two; what CI runs)
-          --scenario NAME[,NAME]  efficiency | queue | submit | status | fairness | memory | scale | all
+          --scenario NAME[,NAME]  efficiency | queue | submit | status | fairness | memory | scale | photos | all
                                   (default all)
           --out PATH              Markdown table (default bench/results/latest.md, latest-quick.md with --quick)
           --store-master PATH     store-master CSV for the service and the jobs (default: the bundled sample)

@@ -50,7 +50,8 @@ try
 {
     environment = await BenchEnvironment.StartAsync(options, stop.Token);
     storeCount = environment.StoreIds.Count;
-    images = $"photos: {environment.Photos.DescribeBodies()}; tiny: {environment.Tiny.DescribeBodies()}";
+    images = $"photos: {environment.Photos.DescribeBodies()}; tiny: {environment.Tiny.DescribeBodies()}"
+        + (environment.PhonePhotos is { } phonePhotos ? $"; {phonePhotos.Describe()}" : "");
     Console.WriteLine($"Images: {images}");
     for (var run = 1; run <= options.Runs; run++)
     {
@@ -114,6 +115,7 @@ static Task<IReadOnlyList<ResultRow>> RunAsync(Scenario scenario, BenchEnvironme
     Scenario.Fairness => FairnessScenario.RunAsync(environment, cancellationToken),
     Scenario.Memory => MemoryScenario.RunAsync(environment, cancellationToken),
     Scenario.Scale => ScaleScenario.RunAsync(environment, cancellationToken),
+    Scenario.Photos => PhotosScenario.RunAsync(environment, cancellationToken),
     _ => throw new ArgumentOutOfRangeException(nameof(scenario), scenario, "unknown scenario"),
 };
 
@@ -166,6 +168,13 @@ static string Markdown(BenchOptions options, MachineInfo machine, string command
         text.Append("\nScale: one API node and N worker processes on one database; the bound is N × S ÷ mean GPU time, Service CPU is all the nodes together, ");
         text.Append("Peak RSS the largest of them, and the split is the images each worker settled in the measured job (`GET /api/nodes`). ");
         text.Append("Wake latency: from the 201 of a 1-image job on an idle cluster to the first status poll (every 5 ms) that saw it completed.\n");
+    }
+
+    if (options.Scenarios.Contains(Scenario.Photos))
+    {
+        text.Append("\nPhotos: MB = 10⁶ bytes. The loopback ceiling is this machine moving the same photos from the benchmark's image server to a plain client ");
+        text.Append("that discards them, with no processing, at the download concurrency of the KC run it is compared with (2 × S); photos/s there is bytes/s ÷ the mean photo. ");
+        text.Append("A KC run's MB/s is the bytes of its photos over its wall time; service CPU µs/MB is the service's CPU over the run divided by those MB.\n");
     }
 
     return text.ToString();

@@ -17,6 +17,7 @@ internal sealed record ServiceSettings(int Slots, int GpuMinMs = 100, int GpuMax
 
 /// <summary>One job measured from its 201 to the poll that saw it completed.</summary>
 internal sealed record JobMeasurement(
+    long JobId,
     int Images,
     TimeSpan SubmitLatency,
     TimeSpan Wall,
@@ -161,6 +162,7 @@ internal sealed class ServiceRun : IAsyncDisposable
         }
 
         return new JobMeasurement(
+            job.JobId,
             imageCount,
             job.Latency,
             wall,

@@ -10,12 +10,17 @@ internal sealed record WorkloadSizes(
     IReadOnlyList<int> MemoryImages,
     int ScaleImages,
     IReadOnlyList<int> ScaleWorkers,
-    int WakeRepeats)
+    int WakeRepeats,
+    IReadOnlyList<(int Slots, int Images)> Photos,
+    int NearLimitImages,
+    TimeSpan CeilingWindow)
 {
     /// <summary>The workloads. 100,000-image submits are repeated 10 times, not 20: each one
     /// leaves 100,000 rows behind, and the point is the median, which 10 already pin down. The scale
     /// job keeps one worker busy about 23 s (6,000 images ÷ (64 slots ÷ 0.25 s)): long enough that
-    /// the ramp-up and the tail weigh little, short enough for three runs of it.</summary>
+    /// the ramp-up and the tail weigh little, short enough for three runs of it. The photo runs are
+    /// sized to keep going 10–30 s: at S = 64 the GPU bound (256 photos/s) takes 12 s over 3,000,
+    /// at 256 and 1,024 the loopback ceiling (some 400 photos/s) about 15 and 30 s.</summary>
     public static WorkloadSizes Full { get; } = new(
         Efficiency: [(64, 20_000), (256, 20_000), (1_024, 20_000)],
         QueueImages: 50_000,
@@ -25,7 +30,10 @@ internal sealed record WorkloadSizes(
         MemoryImages: [10_000, 100_000],
         ScaleImages: 6_000,
         ScaleWorkers: [1, 2, 3],
-        WakeRepeats: 10);
+        WakeRepeats: 10,
+        Photos: [(64, 3_000), (256, 6_000), (1_024, 12_000)],
+        NearLimitImages: 30,
+        CeilingWindow: TimeSpan.FromSeconds(5));
 
     /// <summary>About 4 s of ideal GPU time per efficiency run; every scenario still runs end to end.</summary>
     public static WorkloadSizes Quick { get; } = new(
@@ -37,5 +45,8 @@ internal sealed record WorkloadSizes(
         MemoryImages: [2_000, 10_000],
         ScaleImages: 300,
         ScaleWorkers: [1, 2, 3],
-        WakeRepeats: 5);
+        WakeRepeats: 5,
+        Photos: [(64, 300), (256, 600), (1_024, 1_000)],
+        NearLimitImages: 10,
+        CeilingWindow: TimeSpan.FromSeconds(2));
 }

@@ -14,17 +14,22 @@ namespace KC.TestSupport;
 /// Routes:
 /// <c>/img/{w}x{h}.{jpg|png|webp|gif|bmp}</c>, <c>/status/{code}</c>, <c>/not-an-image</c>,
 /// <c>/truncated-header.png</c>, <c>/cut-off/{w}x{h}.jpg</c>, <c>/flaky/{key}/{failures}/{w}x{h}.png</c>,
-/// <c>/slow/{ms}/{w}x{h}.png</c>, <c>/redirect?to={url}</c>.
+/// <c>/slow/{ms}/{w}x{h}.png</c>, <c>/redirect?to={url}</c>, and <c>/files/{name}</c> for the bytes
+/// given to <see cref="AddFile"/> (served as they are, with their Content-Length; any query string is ignored).
 /// </remarks>
 public sealed class TestImageServer : IAsyncDisposable
 {
     // Keeps a mistyped size from making a test allocate gigabytes.
     private const long MaxPixels = 50_000_000;
 
+    // Kestrel's default response buffer: a write this size is on its way before the next is copied.
+    private const int FileWriteBytes = 64 * 1024;
+
     private static readonly TimeSpan CutOffGrace = TimeSpan.FromMilliseconds(100);
 
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<(int Width, int Height, TestImageFormat Format), byte[]> _images = new();
+    private readonly ConcurrentDictionary<string, (byte[] Body, string ContentType)> _files = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _flakyAttempts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _requestsByPath = new(StringComparer.Ordinal);
     private int _totalRequests;
@@ -49,6 +54,7 @@ public sealed class TestImageServer : IAsyncDisposable
         _app.MapGet("/flaky/{key}/{failures}/{file}", ServeFlakyAsync);
         _app.MapGet("/slow/{ms}/{file}", ServeSlowAsync);
         _app.MapGet("/redirect", ServeRedirect);
+        _app.MapGet("/files/{name}", ServeFileAsync);
     }
 
     /// <summary>The server root, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
@@ -78,6 +84,26 @@ public sealed class TestImageServer : IAsyncDisposable
         return new Uri(BaseAddress, pathAndQuery.TrimStart('/'));
     }
 
+    /// <summary>
+    /// Serves <paramref name="body"/> at <c>/files/{name}</c> from now on, replacing any file of
+    /// that name, and returns its URL. The array is kept, not copied, and written as it is to
+    /// every request, so the caller must not change it afterwards.
+    /// </summary>
+    /// <param name="name">One path segment of letters, digits, '-', '_' and '.', e.g. <c>shelf-8mp.jpg</c>.</param>
+    public Uri AddFile(string name, byte[] body, string contentType)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentException.ThrowIfNullOrWhiteSpace(contentType);
+        if (name is "." or ".." || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+        {
+            throw new ArgumentException($"'{name}' is not a file name of letters, digits, '-', '_' and '.'.", nameof(name));
+        }
+
+        _files[name] = (body, contentType);
+        return Url("/files/" + name);
+    }
+
     /// <summary>Requests received for exactly this path (no query string), e.g. <c>/img/640x480.png</c>.</summary>
     public int RequestCount(string path) => _requestsByPath.TryGetValue(path, out var count) ? count : 0;
 
@@ -101,6 +127,26 @@ public sealed class TestImageServer : IAsyncDisposable
         }
 
         return WriteAsync(context, TestImages.ContentType(format), Image(width, height, format));
+    }
+
+    private async Task ServeFileAsync(HttpContext context)
+    {
+        if (!_files.TryGetValue(RouteValue(context, "name") ?? string.Empty, out var file))
+        {
+            await NotFoundAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        context.Response.ContentType = file.ContentType;
+        context.Response.ContentLength = file.Body.Length;
+
+        // Kestrel copies a write into its output pipe whole before it waits for the socket, so one
+        // write of a 25 MB body would hold 25 MB per connection; pieces keep that to one piece.
+        for (var offset = 0; offset < file.Body.Length; offset += FileWriteBytes)
+        {
+            var length = Math.Min(FileWriteBytes, file.Body.Length - offset);
+            await context.Response.Body.WriteAsync(file.Body.AsMemory(offset, length), context.RequestAborted).ConfigureAwait(false);
+        }
     }
 
     private async Task ServeCutOffAsync(HttpContext context)

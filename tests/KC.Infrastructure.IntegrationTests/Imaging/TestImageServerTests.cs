@@ -229,6 +229,69 @@ public sealed class TestImageServerTests
         Assert.That(_server.TotalRequests - before, Is.EqualTo(3));
     }
 
+    [Test]
+    public async Task GetFile_WhenAdded_ServesItsBytesWithItsTypeAndLength()
+    {
+        var photo = TestPhotos.Jpeg(320, 240, progressive: true, seed: 3);
+        var url = _server.AddFile($"{Guid.NewGuid():N}.jpg", photo, "image/jpeg");
+
+        using var response = await _client.GetAsync(new Uri(url, "?n=17"));
+        var body = await response.Content.ReadAsByteArrayAsync();
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("image/jpeg"));
+        Assert.That(response.Content.Headers.ContentLength, Is.EqualTo(photo.Length));
+        Assert.That(body, Is.EqualTo(photo));
+        Assert.That(url.AbsolutePath, Does.StartWith("/files/"));
+    }
+
+    [Test]
+    public async Task GetFile_WhenLargerThanOneWrite_ServesEveryByteInOrder()
+    {
+        var body = new byte[(3 * 64 * 1024) + 7];
+        new Random(11).NextBytes(body);
+        var url = _server.AddFile($"{Guid.NewGuid():N}.bin", body, "application/octet-stream");
+
+        using var response = await _client.GetAsync(url);
+        var received = await response.Content.ReadAsByteArrayAsync();
+
+        Assert.That(response.Content.Headers.ContentLength, Is.EqualTo(body.Length));
+        Assert.That(received, Is.EqualTo(body));
+    }
+
+    [Test]
+    public async Task GetFile_WhenAddedAgainUnderTheSameName_ServesTheNewBytes()
+    {
+        var name = $"{Guid.NewGuid():N}.png";
+        _server.AddFile(name, TestPhotos.Png(40, 30, seed: 1), "image/png");
+        var replacement = TestPhotos.Png(30, 40, seed: 2);
+        var url = _server.AddFile(name, replacement, "image/png");
+
+        var body = await _client.GetByteArrayAsync(url);
+
+        Assert.That(body, Is.EqualTo(replacement));
+        Assert.That(Measure(body), Is.EqualTo(new SKSizeI(30, 40)));
+    }
+
+    [Test]
+    public async Task GetFile_WhenNeverAdded_Returns404()
+    {
+        using var response = await _client.GetAsync(_server.Url($"/files/{Guid.NewGuid():N}.jpg"));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+    }
+
+    [TestCase("a/b.jpg")]
+    [TestCase("photo?.jpg")]
+    [TestCase("..")]
+    [TestCase("")]
+    public void AddFile_WhenNameIsNotOnePathSegment_ThrowsNamingTheParameter(string name)
+    {
+        void Act() => _server.AddFile(name, [1, 2, 3], "image/jpeg");
+
+        Assert.That(Act, Throws.ArgumentException.With.Property("ParamName").EqualTo("name"));
+    }
+
     private static SKSizeI? Measure(byte[] body)
     {
         using var data = SKData.CreateCopy(body);
