@@ -40,6 +40,19 @@ public sealed class HttpImageDownloaderTests
         Assert.That(stack.Attempts, Is.EqualTo(1));
     }
 
+    [Test]
+    public async Task DownloadAsync_WhenAPhoneJpegHasLargeMetadata_MeasuresItAndCountsEveryByte()
+    {
+        var photo = TestPhotos.Jpeg(1600, 1200, progressive: true, metadataBytes: 300_000);
+        var url = _server.AddFile("progressive-with-exif.jpg", photo, "image/jpeg");
+        using var stack = new DownloadStack(DownloadStack.Options(allowPrivateNetworks: true));
+
+        var download = await stack.Downloader.DownloadAsync(url, CancellationToken.None);
+
+        Assert.That(download.Size, Is.EqualTo(new ImageSize(1600, 1200)));
+        Assert.That(download.Bytes, Is.EqualTo(photo.Length));
+    }
+
     [TestCase(400)]
     [TestCase(401)]
     [TestCase(403)]

@@ -32,6 +32,34 @@ public sealed class ImageBodyReaderTests
     }
 
     [Test]
+    public async Task ReadAsync_WhenAProgressiveJpegHasItsSizeBehind120KBOfExifAndXmp_MeasuresIt(
+        [Values(1, 7, 64 * 1024)] int pieceBytes)
+    {
+        var body = TestPhotos.Jpeg(640, 480, progressive: true, metadataBytes: 120_000);
+        var reader = new ImageBodyReader(Limit, HeaderBound);
+
+        var (size, bytes) = await reader.ReadAsync(new PieceStream(body, pieceBytes), CancellationToken.None);
+
+        Assert.That(size, Is.EqualTo(new ImageSize(640, 480)));
+        Assert.That(bytes, Is.EqualTo(body.Length));
+    }
+
+    [Test]
+    public async Task ReadAsync_WhenNoSizeIsWithinTheHeaderBound_FailsNamingTheSettingWithoutReadingOn()
+    {
+        var body = TestPhotos.Jpeg(640, 480, metadataBytes: 200_000);
+        const int bound = 64 * 1024;
+        var reader = new ImageBodyReader(Limit, bound);
+        var stream = new PieceStream(body, 7);
+
+        var error = await DownloadStack.CatchAsync(() => reader.ReadAsync(stream, CancellationToken.None));
+
+        Assert.That(error, Is.TypeOf<ImageFailureException>()
+            .With.Message.EqualTo("no image size within the first 65536 bytes (Processing:MaxHeaderBytes)"));
+        Assert.That(stream.BytesRead, Is.EqualTo(bound));
+    }
+
+    [Test]
     public async Task ReadAsync_WhenWebpIsLargerThanTheHeaderBound_MeasuresItFromTheChunkHeader()
     {
         // Skia names a WebP's size only once its whole first frame is there; the RIFF header has it sooner.
