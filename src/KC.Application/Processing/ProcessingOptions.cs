@@ -26,9 +26,9 @@ public sealed class ProcessingOptions
     public long MaxImageBytes { get; set; } = 26_214_400;
 
     /// <summary>
-    /// How much of a body may be held while its size is not yet known. The size is read from the
-    /// first bytes as they arrive, but EXIF, XMP and ICC segments can put a JPEG's size marker
-    /// hundreds of KB into the file; an image whose size is not found within this many bytes fails.
+    /// How far into a body its size may be. The size is read from the first bytes as they arrive,
+    /// but EXIF, XMP and ICC segments can put a JPEG's size marker hundreds of KB into the file; an
+    /// image whose size is not found within this many bytes fails.
     /// </summary>
     public int MaxHeaderBytes { get; set; } = 4 * 1024 * 1024;
 

@@ -1,24 +1,27 @@
 using System.Buffers;
 using System.Globalization;
+using System.Numerics;
 using KC.Application.Processing;
 using KC.Domain.Jobs;
 
 namespace KC.Infrastructure.Imaging;
 
 /// <summary>
-/// Reads an image body as it arrives without ever holding it whole: the first bytes are kept until
-/// <see cref="ImageHeaderReader"/> finds the size in them, the rest is read to its end and counted,
-/// then dropped. Memory per body is a small constant whatever the image's size, and a body over
-/// the limit stops being read the moment it crosses it.
+/// Reads an image body as it arrives without ever holding it whole: the bytes of its header are
+/// kept until <see cref="ImageHeaderReader"/> finds the size in them, the rest is read to its end
+/// and counted, then dropped. Memory per body is a small constant whatever the image's size, and a
+/// body over the limit stops being read the moment it crosses it.
 /// </summary>
 /// <remarks>
 /// Each read first waits for data with a zero-byte read and only then borrows a buffer, so a
-/// download waiting on a slow host holds no buffer at all; thousands of downloads in flight share
-/// the few buffers that are being filled at any moment.
+/// download waiting on a slow host holds no read buffer at all: thousands of downloads in flight
+/// share the few buffers being filled at any moment. What a download keeps while its size is
+/// unknown is its header prefix, and of a JPEG only the segments that matter
+/// (<see cref="JpegMetadataFilter"/>): a few KB, even behind hundreds of KB of EXIF and XMP.
 /// </remarks>
 internal sealed class ImageBodyReader(long maxImageBytes, int maxHeaderBytes)
 {
-    /// <summary>The most one read takes; also the first size of the header prefix.</summary>
+    /// <summary>The most one read takes.</summary>
     public const int ReadBufferBytes = 64 * 1024;
 
     private static readonly ArrayPool<byte> Buffers = ArrayPool<byte>.Shared;
@@ -31,7 +34,8 @@ internal sealed class ImageBodyReader(long maxImageBytes, int maxHeaderBytes)
     /// <summary>
     /// Reads <paramref name="body"/> to its end and returns the image's size and the body's length.
     /// Fails with <see cref="ImageFailureException"/> when the body is not an image, its size is not
-    /// within the header bound, or it is over the limit; errors of the stream itself pass through.
+    /// within the first <c>Processing:MaxHeaderBytes</c>, or it is over the limit; errors of the
+    /// stream itself pass through.
     /// </summary>
     public async Task<(ImageSize Size, long Bytes)> ReadAsync(Stream body, CancellationToken cancellationToken)
     {
@@ -45,24 +49,21 @@ internal sealed class ImageBodyReader(long maxImageBytes, int maxHeaderBytes)
             {
                 // Wait for bytes before borrowing a buffer for them.
                 await body.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+                var buffer = Buffers.Rent(ReadBufferBytes);
                 int read;
-                if (size is null)
+                try
                 {
-                    var free = header.Free();
-                    read = await body.ReadAsync(free[..Wanted(free.Length, total)], cancellationToken).ConfigureAwait(false);
-                    header.Advance(read);
+                    // While the size is unknown, no further than the header bound.
+                    var room = size is null ? Math.Min(ReadBufferBytes, header.RoomLeft()) : ReadBufferBytes;
+                    read = await body.ReadAsync(buffer.AsMemory(0, Wanted(room, total)), cancellationToken).ConfigureAwait(false);
+                    if (size is null)
+                    {
+                        header.Append(buffer.AsSpan(0, read));
+                    }
                 }
-                else
+                finally
                 {
-                    var buffer = Buffers.Rent(ReadBufferBytes);
-                    try
-                    {
-                        read = await body.ReadAsync(buffer.AsMemory(0, Wanted(ReadBufferBytes, total)), cancellationToken).ConfigureAwait(false);
-                    }
-                    finally
-                    {
-                        Buffers.Return(buffer);
-                    }
+                    Buffers.Return(buffer);
                 }
 
                 // Each read asks for at most one byte past the limit, enough to know it was crossed;
@@ -100,59 +101,59 @@ internal sealed class ImageBodyReader(long maxImageBytes, int maxHeaderBytes)
         : string.Create(CultureInfo.InvariantCulture, $"the body of {declared} bytes exceeds the limit of {limit} bytes (Processing:MaxImageBytes)"));
 
     /// <summary>
-    /// The first bytes of a body, grown by doubling up to the header bound, and when to look at them
-    /// next: each look at least doubles what the last one saw, so a body that arrives a byte at a
-    /// time costs a handful of header reads, not one per byte.
+    /// The header bytes kept from the first <c>maxBytes</c> of a body, and when to look at them next:
+    /// each look comes after at least twice the bytes the last one did, so a body that arrives a byte
+    /// at a time costs a handful of header reads, not one per byte.
     /// </summary>
-    private sealed class HeaderPrefix(int maxBytes)
+    private sealed class HeaderPrefix
     {
+        private const int FirstBufferBytes = 4 * 1024;
+
+        private readonly int _maxBytes;
+        private readonly JpegMetadataFilter _jpeg = new();
+        private readonly Action<ReadOnlySpan<byte>> _keep;
         private byte[]? _buffer;
         private int _length;
+        private int _scanned;
         private int _nextLook = ImageHeaderReader.SniffBytes;
+        private bool _lookedAtWholeHeader;
 
-        public Memory<byte> Free()
+        public HeaderPrefix(int maxBytes)
         {
-            if (_buffer is null)
-            {
-                _buffer = Buffers.Rent(Math.Min(ReadBufferBytes, maxBytes));
-            }
-            else if (_length == _buffer.Length)
-            {
-                if (_length >= maxBytes)
-                {
-                    throw new ImageFailureException(string.Create(
-                        CultureInfo.InvariantCulture,
-                        $"no image size within the first {maxBytes} bytes (Processing:MaxHeaderBytes)"));
-                }
-
-                var larger = Buffers.Rent((int)Math.Min(2L * _buffer.Length, maxBytes));
-                _buffer.AsSpan(0, _length).CopyTo(larger);
-                Buffers.Return(_buffer);
-                _buffer = larger;
-            }
-
-            // Never past the bound, whatever size the pool handed out.
-            return _buffer.AsMemory(_length, Math.Min(_buffer.Length, maxBytes) - _length);
+            _maxBytes = maxBytes;
+            _keep = Keep;
         }
 
-        public void Advance(int read) => _length += read;
+        /// <summary>How many more body bytes may be read for the header; fails once the bound is reached without a size.</summary>
+        public int RoomLeft() => _scanned < _maxBytes
+            ? _maxBytes - _scanned
+            : throw new ImageFailureException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"no image size within the first {_maxBytes} bytes (Processing:MaxHeaderBytes)"));
+
+        public void Append(ReadOnlySpan<byte> bytes)
+        {
+            _scanned += bytes.Length;
+            _jpeg.Filter(bytes, _keep);
+        }
 
         /// <summary>The size once the prefix shows it; null while more bytes are needed.</summary>
         public ImageSize? TryMeasure(bool complete)
         {
-            var full = _buffer is not null && _length == Math.Min(_buffer.Length, maxBytes);
-            if (!complete && !full && _length < _nextLook)
+            var wholeHeader = _jpeg.HeaderComplete && !_lookedAtWholeHeader;
+            if (!complete && !wholeHeader && _scanned < _nextLook && _scanned < _maxBytes)
             {
                 return null;
             }
 
+            _lookedAtWholeHeader |= _jpeg.HeaderComplete;
             var result = ImageHeaderReader.Read(_buffer.AsSpan(0, _length), complete);
             if (result.Error is { } error)
             {
                 throw new ImageFailureException(error);
             }
 
-            _nextLook = Math.Max(2 * _length, _length + 4096);
+            _nextLook = Math.Max(2 * _scanned, _scanned + 4096);
             return result.Size;
         }
 
@@ -163,6 +164,21 @@ internal sealed class ImageBodyReader(long maxImageBytes, int maxHeaderBytes)
                 Buffers.Return(_buffer);
                 _buffer = null;
             }
+        }
+
+        private void Keep(ReadOnlySpan<byte> bytes)
+        {
+            var needed = _length + bytes.Length;
+            if (_buffer is null || needed > _buffer.Length)
+            {
+                var larger = Buffers.Rent(Math.Max(FirstBufferBytes, (int)BitOperations.RoundUpToPowerOf2((uint)needed)));
+                _buffer?.AsSpan(0, _length).CopyTo(larger);
+                Release();
+                _buffer = larger;
+            }
+
+            bytes.CopyTo(_buffer.AsSpan(_length));
+            _length = needed;
         }
     }
 }
