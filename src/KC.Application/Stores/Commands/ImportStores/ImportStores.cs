@@ -70,10 +70,12 @@ public sealed class ImportStoresHandler(IStoreImporter importer, StoreImportLimi
         try
         {
             var chunk = new byte[ChunkBytes];
+            long copied = 0;
             int read;
             while ((read = await ReadUploadAsync(csv, chunk, cancellationToken).ConfigureAwait(false)) > 0)
             {
-                if (copy.Length + read > limits.MaxStoreImportBytes)
+                copied += read;
+                if (copied > limits.MaxStoreImportBytes)
                 {
                     throw Invalid(limits.TooLarge(null));
                 }
