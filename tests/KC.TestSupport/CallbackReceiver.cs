@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -12,7 +13,8 @@ public sealed record ReceivedCallback(string Method, string? ContentType, string
 /// A real Kestrel server on a random loopback port that receives completion callbacks at
 /// <c>/hooks/{name}</c>, one name per test. Each hook answers from its script of status codes
 /// (<see cref="Script"/>), then <c>200</c>; a hook can also hold requests until released, to
-/// stand for a receiver that hangs.
+/// stand for a receiver that accepts the connection and never answers (<see cref="Hold"/>), and
+/// says how many of its requests are still waiting for their answer (<see cref="Open"/>).
 /// </summary>
 public sealed class CallbackReceiver : IAsyncDisposable
 {
@@ -20,6 +22,7 @@ public sealed class CallbackReceiver : IAsyncDisposable
     private readonly ConcurrentDictionary<string, ConcurrentQueue<int>> _scripts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentQueue<ReceivedCallback>> _received = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _holds = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, StrongBox<int>> _open = new(StringComparer.Ordinal);
 
     private CallbackReceiver()
     {
@@ -72,6 +75,9 @@ public sealed class CallbackReceiver : IAsyncDisposable
         }
     }
 
+    /// <summary>Requests of hook <paramref name="name"/> received and not yet answered: held, or being answered.</summary>
+    public int Open(string name) => _open.TryGetValue(name, out var open) ? Volatile.Read(ref open.Value) : 0;
+
     /// <summary>Requests hook <paramref name="name"/> has received, oldest first.</summary>
     public IReadOnlyList<ReceivedCallback> Received(string name) =>
         _received.TryGetValue(name, out var queue) ? [.. queue] : [];
@@ -107,17 +113,26 @@ public sealed class CallbackReceiver : IAsyncDisposable
     private async Task ReceiveAsync(HttpContext context)
     {
         var name = context.Request.RouteValues["name"] as string ?? string.Empty;
-        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
-        var body = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
-        var status = _scripts.TryGetValue(name, out var script) && script.TryDequeue(out var scripted) ? scripted : StatusCodes.Status200OK;
-        _received.GetOrAdd(name, _ => new ConcurrentQueue<ReceivedCallback>())
-            .Enqueue(new ReceivedCallback(context.Request.Method, context.Request.ContentType, body, status, DateTimeOffset.UtcNow));
-
-        if (_holds.TryGetValue(name, out var hold))
+        var open = _open.GetOrAdd(name, _ => new StrongBox<int>());
+        Interlocked.Increment(ref open.Value);
+        try
         {
-            await hold.Task.WaitAsync(context.RequestAborted).ConfigureAwait(false);
-        }
+            using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+            var body = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
+            var status = _scripts.TryGetValue(name, out var script) && script.TryDequeue(out var scripted) ? scripted : StatusCodes.Status200OK;
+            _received.GetOrAdd(name, _ => new ConcurrentQueue<ReceivedCallback>())
+                .Enqueue(new ReceivedCallback(context.Request.Method, context.Request.ContentType, body, status, DateTimeOffset.UtcNow));
 
-        context.Response.StatusCode = status;
+            if (_holds.TryGetValue(name, out var hold))
+            {
+                await hold.Task.WaitAsync(context.RequestAborted).ConfigureAwait(false);
+            }
+
+            context.Response.StatusCode = status;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref open.Value);
+        }
     }
 }

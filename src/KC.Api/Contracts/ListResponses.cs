@@ -19,7 +19,10 @@ public sealed record VisitResultResponse(
 
 public sealed record StoreResponse(string StoreId, string StoreName, string AreaCode);
 
-/// <summary>The answer to a store-master upload.</summary>
-public sealed record StoreImportResponse(int Inserted, int Updated, int Unchanged, IReadOnlyList<RejectedRowResponse> Rejected);
+/// <summary>
+/// The answer to a store-master upload: <see cref="Rejected"/> lists the first rejected rows by line, at
+/// most <c>StoreImportSummary.MaxListedRejections</c>; <see cref="RejectedTotal"/> counts them all.
+/// </summary>
+public sealed record StoreImportResponse(int Inserted, int Updated, int Unchanged, IReadOnlyList<RejectedRowResponse> Rejected, int RejectedTotal);
 
 public sealed record RejectedRowResponse(int Line, string Reason);

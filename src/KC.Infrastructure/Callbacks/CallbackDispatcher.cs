@@ -1,3 +1,4 @@
+using KC.Application.Common;
 using KC.Application.Common.Interfaces;
 using KC.Application.Processing;
 using Microsoft.Extensions.Hosting;
@@ -6,9 +7,12 @@ using Microsoft.Extensions.Logging;
 namespace KC.Infrastructure.Callbacks;
 
 /// <summary>
-/// Sends completion callbacks from the database queue for the life of the host: every
-/// <see cref="CallbackOptions.PollMilliseconds"/> it claims the callbacks that have come due, POSTs
-/// them in parallel, and records each attempt with the next attempt's time or the final state.
+/// Sends completion callbacks from the database queue for the life of the host. Each delivery runs on
+/// its own, with its own timeout (<see cref="CallbackOptions.TimeoutSeconds"/>), in one of
+/// <see cref="CallbackOptions.MaxConcurrency"/> slots: a slot freed by a delivery that ends is
+/// refilled at once, and while any slot is free the queue is looked at every
+/// <see cref="CallbackOptions.PollMilliseconds"/>, so a receiver that hangs delays no other. Each
+/// attempt is recorded with the next attempt's time, counted from the attempt's end, or the final state.
 /// </summary>
 internal sealed partial class CallbackDispatcher(
     CallbackStore store,
@@ -26,71 +30,113 @@ internal sealed partial class CallbackDispatcher(
         await ReleaseLeasesAsync(stoppingToken).ConfigureAwait(false);
 
         var poll = TimeSpan.FromMilliseconds(Math.Max(1, options.PollMilliseconds));
+        var slots = Math.Max(1, options.MaxConcurrency);
+        using var free = new SemaphoreSlim(slots, slots);
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
-            var wait = poll;
+            // Claim only for free slots, and as soon as there is one: never after a whole batch.
+            if (!await WaitAsync(free.WaitAsync(stoppingToken)).ConfigureAwait(false))
+            {
+                break;
+            }
+
+            var held = 1;
+            while (held < slots && free.Wait(0, CancellationToken.None))
+            {
+                held++;
+            }
+
+            IReadOnlyList<DueCallback> due;
             try
             {
-                // A full batch suggests more is due: look again at once.
-                var sent = await DispatchDueAsync(stoppingToken).ConfigureAwait(false);
+                due = await store.ClaimDueAsync(node.Id, held, options.Lease, stoppingToken).ConfigureAwait(false);
                 failures = 0;
-                if (sent >= options.MaxConcurrency)
-                {
-                    continue;
-                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
+                free.Release(held);
                 break;
             }
             catch (Exception ex)
             {
                 // The database is busy or gone; back off and keep the host alive.
+                free.Release(held);
                 failures++;
                 LogDispatchFailed(ex);
-                wait = TimeSpan.FromMilliseconds(Math.Min(poll.TotalMilliseconds * Math.Pow(2, failures), MaxFailureBackoff.TotalMilliseconds));
+                if (!await WaitAsync(Task.Delay(Backoff.Exponential(failures + 1, poll, MaxFailureBackoff), clock, stoppingToken)).ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                continue;
             }
 
-            try
+            foreach (var callback in due)
             {
-                await Task.Delay(wait, clock, stoppingToken).ConfigureAwait(false);
+                // On the thread pool, so no part of a delivery, however slow, runs on this loop.
+                _ = Task.Run(() => DeliverInSlotAsync(callback, free, stoppingToken), CancellationToken.None);
             }
-            catch (OperationCanceledException)
+
+            if (due.Count < held)
+            {
+                free.Release(held - due.Count);
+            }
+
+            // Every slot asked for was filled, so more may be due: claim again when the next slot frees.
+            if (due.Count == held)
+            {
+                continue;
+            }
+
+            if (!await WaitAsync(Task.Delay(poll, clock, stoppingToken)).ConfigureAwait(false))
             {
                 break;
             }
         }
 
-        // Sends cut off by the stop recorded nothing; hand them back so the next run sends them at once.
+        // The stop cancels the POSTs in flight; those that had their answer still record it. Then every
+        // slot is back, and what this node still holds is handed back so the next run sends it at once.
+        for (var i = 0; i < slots; i++)
+        {
+            await free.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
         await ReleaseLeasesAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
-    private async Task<int> DispatchDueAsync(CancellationToken stoppingToken)
+    /// <summary>False when the host stops while waiting.</summary>
+    private static async Task<bool> WaitAsync(Task wait)
     {
-        var due = await store.ClaimDueAsync(node.Id, Math.Max(1, options.MaxConcurrency), options.Lease, stoppingToken).ConfigureAwait(false);
-        if (due.Count == 0)
+        try
         {
-            return 0;
+            await wait.ConfigureAwait(false);
+            return true;
         }
-
-        await Parallel.ForEachAsync(
-            due,
-            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxConcurrency), CancellationToken = stoppingToken },
-            (callback, token) => new ValueTask(DeliverOrLogAsync(callback, token))).ConfigureAwait(false);
-        return due.Count;
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
-    /// <summary>One callback's failure must not cut off the others in its batch; its claim lapses and it is sent again.</summary>
-    private async Task DeliverOrLogAsync(DueCallback callback, CancellationToken stoppingToken)
+    /// <summary>One callback's failure touches no other; its claim lapses and it is sent again.</summary>
+    private async Task DeliverInSlotAsync(DueCallback callback, SemaphoreSlim free, CancellationToken stoppingToken)
     {
         try
         {
             await DeliverAsync(callback, stoppingToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Cut off by the stop before anything was recorded: its claim is released with the others.
+        }
+        catch (Exception ex)
         {
             LogDeliveryFailed(ex, callback.JobId);
+        }
+        finally
+        {
+            free.Release();
         }
     }
 

@@ -13,17 +13,20 @@ public sealed class CallbackOptions
     /// <summary>Time allowed for one POST, connecting included.</summary>
     public int TimeoutSeconds { get; set; } = 10;
 
-    /// <summary>The wait before the first retry; each later retry waits twice as long, with jitter.</summary>
+    /// <summary>The wait before the first retry, from the end of the failed attempt; each later retry waits twice as long, with jitter.</summary>
     public int RetryDelayMilliseconds { get; set; } = 5_000;
 
     /// <summary>The longest wait between two attempts.</summary>
     public int MaxRetryDelaySeconds { get; set; } = 3_600;
 
-    /// <summary>How often the dispatcher looks for callbacks that have come due.</summary>
+    /// <summary>How often the dispatcher looks for callbacks that have come due, while it has a free slot.</summary>
     public int PollMilliseconds { get; set; } = 1_000;
 
-    /// <summary>Callbacks sent at once by this node.</summary>
-    public int MaxConcurrency { get; set; } = 8;
+    /// <summary>
+    /// Callbacks in flight at once on this node. A receiver that never answers holds its slot for
+    /// <see cref="TimeoutSeconds"/>, so this must be well above the number of receivers that may hang at once.
+    /// </summary>
+    public int MaxConcurrency { get; set; } = 32;
 
     /// <summary>
     /// The wait after the <paramref name="attemptsMade"/>-th failed attempt: exponential, capped, and

@@ -63,10 +63,15 @@ internal sealed partial class DatabaseInitializer(
         await using (file.ConfigureAwait(false))
         {
             var summary = await importer.ImportAsync(file, cancellationToken).ConfigureAwait(false);
-            LogImported(path, summary.Inserted, summary.Updated, summary.Unchanged, summary.Rejected.Count);
+            LogImported(path, summary.Inserted, summary.Updated, summary.Unchanged, summary.RejectedTotal);
             foreach (var rejected in summary.Rejected)
             {
                 LogRejected(path, rejected.Line, rejected.Reason);
+            }
+
+            if (summary.RejectedTotal > summary.Rejected.Count)
+            {
+                LogMoreRejected(path, summary.RejectedTotal - summary.Rejected.Count, summary.Rejected.Count);
             }
         }
     }
@@ -76,4 +81,7 @@ internal sealed partial class DatabaseInitializer(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Store master {Path} line {Line} rejected: {Reason}")]
     private partial void LogRejected(string path, int line, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Store master {Path}: {More} more rejected rows are not listed; only the first {Listed} are")]
+    private partial void LogMoreRejected(string path, int more, int listed);
 }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using CsvHelper;
 using KC.Application.Common.Exceptions;
 using KC.Application.Common.Interfaces;
@@ -9,15 +10,20 @@ namespace KC.Infrastructure.StoreMaster;
 /// <summary>A store as read from the master; <see cref="Line"/> is the physical line its record starts on.</summary>
 public sealed record StoreMasterRow(int Line, string StoreId, string StoreName, string AreaCode);
 
-/// <summary>The usable stores of a master file and, ordered by line, the records that were refused.</summary>
-public sealed record StoreMasterParseResult(IReadOnlyList<StoreMasterRow> Rows, IReadOnlyList<RejectedRow> Rejected);
-
 /// <summary>
-/// Reads a store-master CSV (RFC 4180). A problem in one record rejects that record and reading goes on;
-/// only a file whose header cannot be used throws <see cref="StoreMasterFormatException"/>.
+/// Reads a store-master CSV (RFC 4180) as a stream, one record at a time. A problem in one record
+/// rejects that record and reading goes on; only a file whose header cannot be used, or a record
+/// longer than <see cref="MaxRecordBytes"/>, throws <see cref="StoreMasterFormatException"/>.
 /// </summary>
 public static class StoreMasterCsvParser
 {
+    /// <summary>
+    /// The longest record read, in bytes (one the reader already holds may be up to about twice as long).
+    /// A store's three fields fit in a few KiB; what is longer is an unclosed quote swallowing the rest of
+    /// the file, or not a store master at all, and without a cap the reader would hold all of it in memory.
+    /// </summary>
+    public const int MaxRecordBytes = 1024 * 1024;
+
     // The canonical header name first; the snake_case alias is accepted as well.
     private static readonly (string Name, string Alias)[] RequiredColumns =
     [
@@ -35,6 +41,7 @@ public static class StoreMasterCsvParser
         Mode = CsvMode.Rfc4180,
         AllowLineBreaksInQuotes = true,
         SkipEmptyLines = true,
+        MaxRecordSize = MaxRecordBytes,
 
         // Trimming outside the quotes reads `1, "A, B" ,RP1` as a quoted field instead of a stray quote,
         // and makes whitespace-only lines empty, so they are skipped like blank ones.
@@ -49,47 +56,81 @@ public static class StoreMasterCsvParser
         FieldCountMismatch = CsvFieldCountHandling.Allow,
     };
 
-    public static StoreMasterParseResult Parse(TextReader reader)
+    /// <summary>
+    /// The usable stores of <paramref name="csv"/>, in file order, read as they are needed; every record
+    /// refused goes to <paramref name="rejected"/>. The header is read and checked on the first
+    /// <c>MoveNextAsync</c>, so a file with an unusable header throws before any store is returned.
+    /// Reads UTF-8; a byte order mark (UTF-8, or UTF-16 which is then transcoded) is honoured and stripped.
+    /// </summary>
+    /// <remarks>
+    /// Memory does not grow with the file, except for the ids of the rows kept so far, which a later
+    /// row with the same id is checked against.
+    /// </remarks>
+    public static async IAsyncEnumerable<StoreMasterRow> ParseAsync(
+        Stream csv,
+        RejectedRows rejected,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(reader);
-        return Parse(options => CsvReader.Create(reader, options, leaveOpen: true));
-    }
-
-    /// <summary>Reads UTF-8; a byte order mark (UTF-8, or UTF-16 which is then transcoded) is honoured and stripped.</summary>
-    public static StoreMasterParseResult Parse(Stream stream)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        return Parse(options => CsvReader.Create(stream, options, leaveOpen: true));
-    }
-
-    private static StoreMasterParseResult Parse(Func<CsvReaderOptions, CsvReader> open)
-    {
-        var malformed = new List<CsvMalformedRecord>();
-        var options = BaseOptions with { OnMalformedRecord = malformed.Add };
-        try
+        ArgumentNullException.ThrowIfNull(csv);
+        ArgumentNullException.ThrowIfNull(rejected);
+        var malformed = new MalformedRecords(rejected);
+        var reader = CsvReader.Create(csv, BaseOptions with { OnMalformedRecord = malformed.Add }, leaveOpen: true);
+        await using (reader.ConfigureAwait(false))
         {
-            using var csv = open(options);
-            return Read(csv, malformed);
-        }
-        catch (CsvFormatException ex)
-        {
-            // Not expected with the options above, but the caller should see one exception type for an unreadable file.
-            throw new StoreMasterFormatException($"The store master could not be read: {ex.Message}", ex);
+            var columns = await ReadHeaderAsync(reader, malformed, cancellationToken).ConfigureAwait(false);
+            var fieldCount = reader.Headers.Count;
+            var firstSeen = new Dictionary<string, int>(StringComparer.Ordinal);
+            var problems = new List<string>(3);
+
+            while (await ReadAsync(reader, cancellationToken).ConfigureAwait(false))
+            {
+                var line = ToLine(reader.LineNumber);
+                if (reader.FieldCount != fieldCount)
+                {
+                    rejected.Add(
+                        line,
+                        (Expected: fieldCount, Found: reader.FieldCount, Line: line, Breaks: LineBreaks(reader.RawRecord)),
+                        static s => $"expected {s.Expected} fields, found {s.Found}{Extent(s.Line, s.Breaks)}");
+                    continue;
+                }
+
+                var storeId = reader.GetString(columns.StoreId).Trim();
+                var storeName = reader.GetString(columns.StoreName).Trim();
+                var areaCode = reader.GetString(columns.AreaCode).Trim();
+
+                problems.Clear();
+                CheckLength(problems, "store_id", storeId, Store.MaxIdLength, required: true);
+                CheckLength(problems, "store_name", storeName, Store.MaxNameLength, required: true);
+                CheckLength(problems, "area_code", areaCode, Store.MaxAreaCodeLength, required: false);
+                if (problems.Count > 0)
+                {
+                    rejected.Add(line, problems, static p => string.Join("; ", p));
+                    continue;
+                }
+
+                // Only kept rows claim an id, so a valid row is not refused because an earlier, rejected one used its id.
+                if (!firstSeen.TryAdd(storeId, line))
+                {
+                    rejected.Add(line, (Id: storeId, First: firstSeen[storeId]), static d => $"duplicate store_id {d.Id} (first seen on line {d.First})");
+                    continue;
+                }
+
+                yield return new StoreMasterRow(line, storeId, storeName, areaCode);
+            }
         }
     }
 
-    private static StoreMasterParseResult Read(CsvReader csv, List<CsvMalformedRecord> malformed)
+    private static async Task<(int StoreId, int StoreName, int AreaCode)> ReadHeaderAsync(CsvReader reader, MalformedRecords malformed, CancellationToken cancellationToken)
     {
-        var header = csv.Headers;
-        var headerLine = header.Count == 0 ? long.MaxValue : csv.LineNumber;
+        await Guarded(reader.ReadHeaderAsync(cancellationToken)).ConfigureAwait(false);
+        var header = reader.Headers;
 
         // A skipped malformed header would leave the reader taking the first data record as the header.
-        var badHeader = malformed.FindIndex(m => m.LineNumber <= headerLine);
-        if (badHeader >= 0)
+        var headerLine = header.Count == 0 ? long.MaxValue : reader.LineNumber;
+        if (malformed.First is { } first && first.LineNumber <= headerLine)
         {
-            var record = malformed[badHeader];
             throw new StoreMasterFormatException(
-                $"The header on line {record.LineNumber} is malformed ({Describe(record)}): '{record.RawRecord}'.");
+                $"The header on line {first.LineNumber} is malformed ({Describe(first)}): '{first.RawRecord}'.");
         }
 
         if (header.Count == 0)
@@ -97,54 +138,42 @@ public static class StoreMasterCsvParser
             throw new StoreMasterFormatException("The store master is empty: no header row was found.");
         }
 
-        var columns = ResolveColumns(header);
-        var rows = new List<StoreMasterRow>();
-        var rejected = new List<RejectedRow>();
-        var firstSeen = new Dictionary<string, int>(StringComparer.Ordinal);
-        var problems = new List<string>(3);
-
-        while (csv.Read())
-        {
-            var line = ToLine(csv.LineNumber);
-            if (csv.FieldCount != header.Count)
-            {
-                rejected.Add(new RejectedRow(line, $"expected {header.Count} fields, found {csv.FieldCount}{Extent(line, csv.RawRecord)}"));
-                continue;
-            }
-
-            var storeId = csv.GetString(columns.StoreId).Trim();
-            var storeName = csv.GetString(columns.StoreName).Trim();
-            var areaCode = csv.GetString(columns.AreaCode).Trim();
-
-            problems.Clear();
-            CheckLength(problems, "store_id", storeId, Store.MaxIdLength, required: true);
-            CheckLength(problems, "store_name", storeName, Store.MaxNameLength, required: true);
-            CheckLength(problems, "area_code", areaCode, Store.MaxAreaCodeLength, required: false);
-            if (problems.Count > 0)
-            {
-                rejected.Add(new RejectedRow(line, string.Join("; ", problems)));
-                continue;
-            }
-
-            // Only kept rows claim an id, so a valid row is not refused because an earlier, rejected one used its id.
-            if (!firstSeen.TryAdd(storeId, line))
-            {
-                rejected.Add(new RejectedRow(line, $"duplicate store_id {storeId} (first seen on line {firstSeen[storeId]})"));
-                continue;
-            }
-
-            rows.Add(new StoreMasterRow(line, storeId, storeName, areaCode));
-        }
-
-        // Malformed records never reach the loop; the reader reported them as it went past.
-        foreach (var record in malformed)
-        {
-            var line = ToLine(record.LineNumber);
-            rejected.Add(new RejectedRow(line, Describe(record) + Extent(line, record.RawRecord.AsSpan())));
-        }
-
-        return new StoreMasterParseResult(rows, [.. rejected.OrderBy(r => r.Line)]);
+        return ResolveColumns(header);
     }
+
+    private static async ValueTask<bool> ReadAsync(CsvReader reader, CancellationToken cancellationToken) =>
+        await Guarded(reader.ReadAsync(cancellationToken)).ConfigureAwait(false);
+
+    // The caller should see one exception type for a file that cannot be read on.
+    private static async Task Guarded(ValueTask read)
+    {
+        try
+        {
+            await read.ConfigureAwait(false);
+        }
+        catch (CsvFormatException ex)
+        {
+            throw Unreadable(ex);
+        }
+    }
+
+    private static async ValueTask<bool> Guarded(ValueTask<bool> read)
+    {
+        try
+        {
+            return await read.ConfigureAwait(false);
+        }
+        catch (CsvFormatException ex)
+        {
+            throw Unreadable(ex);
+        }
+    }
+
+    private static StoreMasterFormatException Unreadable(CsvFormatException ex) => ex.LineNumber > 0
+        ? new StoreMasterFormatException(
+            $"The store master could not be read on from line {ex.LineNumber}: a record there is longer than {MaxRecordBytes} bytes, so no store can be read from it; an unclosed quote is the usual cause ({ex.Message}).",
+            ex)
+        : new StoreMasterFormatException($"The store master could not be read: {ex.Message}", ex);
 
     private static (int StoreId, int StoreName, int AreaCode) ResolveColumns(IReadOnlyList<string> header)
     {
@@ -208,8 +237,8 @@ public static class StoreMasterCsvParser
         _ => $"bad data: {record.Reason}",
     };
 
-    // Names the lines a rejected record covers when it spans several, since those lines yield no row of their own.
-    private static string Extent<T>(int line, ReadOnlySpan<T> raw)
+    // Counts the line breaks inside a record, which then spans that many more lines.
+    private static int LineBreaks<T>(ReadOnlySpan<T> raw)
         where T : IBinaryInteger<T>
     {
         var cr = T.CreateTruncating('\r');
@@ -230,8 +259,27 @@ public static class StoreMasterCsvParser
             breaks--;
         }
 
-        return breaks > 0 ? $" (lines {line}-{line + breaks})" : string.Empty;
+        return breaks;
     }
 
+    // Names the lines a rejected record covers when it spans several, since those lines yield no row of their own.
+    private static string Extent(int line, int breaks) => breaks > 0 ? $" (lines {line}-{line + breaks})" : string.Empty;
+
     private static int ToLine(long lineNumber) => checked((int)lineNumber);
+
+    /// <summary>
+    /// Turns the records the reader skips as malformed into rejected rows as it reports them, keeping
+    /// only the first whole, which may be the header.
+    /// </summary>
+    private sealed class MalformedRecords(RejectedRows rejected)
+    {
+        public CsvMalformedRecord? First { get; private set; }
+
+        public void Add(CsvMalformedRecord record)
+        {
+            First ??= record;
+            var line = ToLine(record.LineNumber);
+            rejected.Add(line, record, static r => Describe(r) + Extent(ToLine(r.LineNumber), LineBreaks(r.RawRecord.AsSpan())));
+        }
+    }
 }

@@ -41,6 +41,6 @@ public sealed class StoreImportApiKeyTests : ServiceTestBase
 
         using var response = await Client.SendAsync(request);
 
-        Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("""{"inserted":1,"updated":0,"unchanged":0,"rejected":[]}"""));
+        Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("""{"inserted":1,"updated":0,"unchanged":0,"rejected":[],"rejected_total":0}"""));
     }
 }

@@ -36,7 +36,7 @@ public sealed class StoreImportTests : ServiceTestBase
         Assert.Multiple(() =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(body, Is.EqualTo("""{"inserted":1,"updated":1,"unchanged":1,"rejected":[{"line":5,"reason":"blank store_name"}]}"""));
+            Assert.That(body, Is.EqualTo("""{"inserted":1,"updated":1,"unchanged":1,"rejected":[{"line":5,"reason":"blank store_name"}],"rejected_total":1}"""));
             Assert.That(inserted, Is.EqualTo("""{"store_id":"S10000001","store_name":"PUNE \"FRESH\" STORES, CAMP","area_code":"411001"}"""));
             Assert.That(updated["store_name"]!.GetValue<string>(), Is.EqualTo("FORT PROVISIONS, NEW WING"));
             Assert.That(rejected.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
@@ -61,7 +61,7 @@ public sealed class StoreImportTests : ServiceTestBase
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(
                 body,
-                Is.EqualTo("""{"inserted":2,"updated":0,"unchanged":0,"rejected":[{"line":5,"reason":"expected 3 fields, found 2"},{"line":6,"reason":"duplicate store_id S20000001 (first seen on line 2)"}]}"""));
+                Is.EqualTo("""{"inserted":2,"updated":0,"unchanged":0,"rejected":[{"line":5,"reason":"expected 3 fields, found 2"},{"line":6,"reason":"duplicate store_id S20000001 (first seen on line 2)"}],"rejected_total":2}"""));
         });
     }
 
@@ -76,7 +76,7 @@ public sealed class StoreImportTests : ServiceTestBase
 
         using var second = await PostAsync(new StringContent(csv, Encoding.UTF8, "text/csv"));
 
-        Assert.That(await second.Content.ReadAsStringAsync(), Is.EqualTo("""{"inserted":0,"updated":0,"unchanged":1,"rejected":[]}"""));
+        Assert.That(await second.Content.ReadAsStringAsync(), Is.EqualTo("""{"inserted":0,"updated":0,"unchanged":1,"rejected":[],"rejected_total":0}"""));
     }
 
     [Test]

@@ -111,6 +111,60 @@ public sealed class StoreMasterImporterTests(DatabaseProvider provider) : Databa
         Assert.That((await db.Stores.SingleAsync(s => s.StoreId == "RP04944")).StoreName, Is.EqualTo("Store 4944, Main Road"));
     }
 
+    [Test]
+    public async Task ImportAsync_WhenFileSpansSeveralBatches_UpsertsEveryRowAndRefusesRepeatsAcrossBatches()
+    {
+        var batch = StoreMasterImporter.BatchSize;
+        await ImportAsync(Csv([.. Enumerable.Range(1, batch).Select(i => $"1,Old {i},RP{i:D5}")]));
+        var rows = Enumerable.Range(1, (2 * batch) + 10).Select(i => $"2,{(i % 2 == 0 ? "New" : "Old")} {i},RP{i:D5}").ToList();
+        rows.Add("3,Repeat of the first,RP00001");
+        rows.Add($"3,Repeat from the second batch,RP{batch + 1:D5}");
+
+        var summary = await ImportAsync(Csv([.. rows]));
+
+        Assert.That((summary.Inserted, summary.Updated, summary.Unchanged), Is.EqualTo((batch + 10, batch, 0)));
+        Assert.That(summary.Rejected, Is.EqualTo(new[]
+        {
+            new RejectedRow((2 * batch) + 12, "duplicate store_id RP00001 (first seen on line 2)"),
+            new RejectedRow((2 * batch) + 13, $"duplicate store_id RP{batch + 1:D5} (first seen on line {batch + 2})"),
+        }));
+        Assert.That(summary.RejectedTotal, Is.EqualTo(2));
+        var stores = await ReadStoresAsync();
+        Assert.That(stores, Has.Count.EqualTo((2 * batch) + 10));
+        Assert.That(stores.Where(s => s.AreaCode != "2"), Is.Empty, "every row of every batch was written, none of the repeats");
+        Assert.That(stores[1], Is.EqualTo(("RP00002", "New 2", "2")));
+    }
+
+    [Test]
+    public async Task ImportAsync_WhenFileIsGarbage_ListsTheFirstRejectedRowsAndCountsThemAll()
+    {
+        var garbage = new StringBuilder(Header + "\n");
+        garbage.Insert(garbage.Length, "x\n", 100_000);
+        garbage.Append("1,Kept,RP1\n");
+
+        var summary = await ImportAsync(garbage.ToString());
+
+        Assert.That((summary.Inserted, summary.Updated, summary.Unchanged), Is.EqualTo((1, 0, 0)));
+        Assert.That(summary.RejectedTotal, Is.EqualTo(100_000));
+        Assert.That(summary.Rejected.Select(r => r.Line), Is.EqualTo(Enumerable.Range(2, StoreImportSummary.MaxListedRejections)));
+        Assert.That(summary.Rejected.Select(r => r.Reason).Distinct(), Is.EqualTo(new[] { "expected 3 fields, found 1" }));
+    }
+
+    [Test]
+    public async Task ImportAsync_WhenTheFileBecomesUnreadableAfterSeveralBatches_ImportsNothing()
+    {
+        var csv = new StringBuilder(Csv([.. Enumerable.Range(1, (2 * StoreMasterImporter.BatchSize) + 1).Select(i => $"1,Store {i},RP{i:D5}")]));
+        csv.Append("1,\"An unclosed quote,RP99999\n");
+        for (var swallowed = 0; swallowed <= 3 * StoreMasterCsvParser.MaxRecordBytes; swallowed += 20)
+        {
+            csv.Append("1,Swallowed,RP99998\n");
+        }
+
+        Assert.That(async () => await ImportAsync(csv.ToString()), Throws.TypeOf<StoreMasterFormatException>());
+
+        Assert.That(await ReadStoresAsync(), Is.Empty, "the batches written before the failure were rolled back");
+    }
+
     private static string Csv(params string[] rows) => Header + "\r\n" + string.Join("\r\n", rows) + "\r\n";
 
     private async Task<StoreImportSummary> ImportAsync(string csv)

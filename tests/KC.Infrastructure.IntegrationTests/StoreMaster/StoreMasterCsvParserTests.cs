@@ -6,6 +6,9 @@ namespace KC.Infrastructure.IntegrationTests.StoreMaster;
 [TestFixture]
 public sealed class StoreMasterCsvParserTests
 {
+    /// <summary>Every row the parser yielded, and the rejected ones it listed and counted.</summary>
+    private sealed record Parsed(IReadOnlyList<StoreMasterRow> Rows, IReadOnlyList<RejectedRow> Rejected, int RejectedTotal);
+
     private const string Header = "AreaCode,StoreName,StoreID";
 
     [Test]
@@ -74,7 +77,7 @@ public sealed class StoreMasterCsvParserTests
         byte[] bytes = [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(Header + "\r\n7100015,B P STORE,RP00001\r\n")];
         using var stream = new MemoryStream(bytes);
 
-        var result = StoreMasterCsvParser.Parse(stream);
+        var result = Parse(stream);
 
         Assert.That(result.Rejected, Is.Empty);
         Assert.That(result.Rows, Is.EqualTo(new[] { new StoreMasterRow(2, "RP00001", "B P STORE", "7100015") }));
@@ -85,7 +88,7 @@ public sealed class StoreMasterCsvParserTests
     {
         using var stream = new MemoryStream(Encoding.UTF8.GetBytes(Header + "\n7100015,\"Café, Zürich\",RP00001\n"));
 
-        var result = StoreMasterCsvParser.Parse(stream);
+        var result = Parse(stream);
 
         Assert.That(result.Rows.Single().StoreName, Is.EqualTo("Café, Zürich"));
     }
@@ -364,7 +367,7 @@ public sealed class StoreMasterCsvParserTests
 
         using var stream = File.OpenRead(path);
 
-        var result = StoreMasterCsvParser.Parse(stream);
+        var result = Parse(stream);
 
         Assert.That(result.Rejected, Is.Empty);
         Assert.That(result.Rows, Has.Count.EqualTo(4944));
@@ -374,10 +377,94 @@ public sealed class StoreMasterCsvParserTests
         Assert.That(result.Rows.Count(r => r.StoreName.Contains(',', StringComparison.Ordinal)), Is.EqualTo(345));
     }
 
-    private static StoreMasterParseResult Parse(string csv)
+    [Test]
+    public void Parse_WhenMoreRowsAreRejectedThanAreListed_ListsTheFirstByLineAndCountsThemAll()
     {
-        using var reader = new StringReader(csv);
-        return StoreMasterCsvParser.Parse(reader);
+        var csv = new StringBuilder(Header + "\n1,Kept,RP00001\n");
+        for (var i = 0; i < 250; i++)
+        {
+            csv.Append(i % 2 == 0 ? "garbage\n" : "1,\"Bad\"quote,RP99999\n");
+        }
+
+        var result = Parse(csv.ToString());
+
+        Assert.That(result.Rows.Select(r => r.StoreId), Is.EqualTo(new[] { "RP00001" }));
+        Assert.That(result.RejectedTotal, Is.EqualTo(250));
+        Assert.That(result.Rejected.Select(r => r.Line), Is.EqualTo(Enumerable.Range(3, StoreImportSummary.MaxListedRejections)), "the first 100 by line, from both checks");
+        Assert.That(result.Rejected[0].Reason, Is.EqualTo("expected 3 fields, found 1"));
+        Assert.That(result.Rejected[1].Reason, Does.Contain("text after the closing quote"));
+    }
+
+    [Test]
+    public void Parse_WhenRejectionsArriveOutOfLineOrder_KeepsTheLowestLinesInOrder()
+    {
+        var rejected = new RejectedRows(listLimit: 3);
+
+        foreach (var line in new[] { 9, 4, 7, 2, 8, 3 })
+        {
+            rejected.Add(line, $"line {line}");
+        }
+
+        Assert.That(rejected.Listed.Select(r => r.Line), Is.EqualTo(new[] { 2, 3, 4 }));
+        Assert.That(rejected.Total, Is.EqualTo(6));
+        Assert.That(rejected.WouldList(5), Is.False);
+        Assert.That(rejected.WouldList(1), Is.True);
+    }
+
+    [Test]
+    public async Task Parse_WhenFileIsMostlyGarbage_YieldsEachRowBeforeReadingTheRestAndCountsEveryRejection()
+    {
+        // 4 MiB of one-field rows between two stores.
+        const int garbageRows = 2 * 1024 * 1024;
+        var csv = new StringBuilder(Header + "\n1,First,RP00001\n");
+        csv.Insert(csv.Length, "x\n", garbageRows);
+        csv.Append("1,Last,RP00002\n");
+        await using var stream = new MemoryStream(Encoding.UTF8.GetBytes(csv.ToString()));
+        var rejected = new RejectedRows();
+
+        await using var rows = StoreMasterCsvParser.ParseAsync(stream, rejected).GetAsyncEnumerator();
+        var first = await rows.MoveNextAsync() ? rows.Current : null;
+        var readForFirst = stream.Position;
+        var last = await rows.MoveNextAsync() ? rows.Current : null;
+        var more = await rows.MoveNextAsync();
+
+        Assert.That(first, Is.EqualTo(new StoreMasterRow(2, "RP00001", "First", "1")));
+        Assert.That(readForFirst, Is.LessThan(256 * 1024), "the first row comes out before the file has been read");
+        Assert.That(last, Is.EqualTo(new StoreMasterRow(garbageRows + 3, "RP00002", "Last", "1")));
+        Assert.That(more, Is.False);
+        Assert.That(rejected.Total, Is.EqualTo(garbageRows));
+        Assert.That(rejected.Listed, Has.Count.EqualTo(StoreImportSummary.MaxListedRejections));
+        Assert.That(rejected.Listed[^1], Is.EqualTo(new RejectedRow(StoreImportSummary.MaxListedRejections + 2, "expected 3 fields, found 1")));
+    }
+
+    [Test]
+    public void Parse_WhenARecordIsLongerThanTheLimit_ThrowsNamingItsLine()
+    {
+        // An unclosed quote on line 3 makes the rest of the file one record.
+        var csv = new StringBuilder(Header + "\n1,Before,RP00001\n1,\"Unclosed,RP00002\n");
+        for (var swallowed = 0; swallowed <= 3 * StoreMasterCsvParser.MaxRecordBytes; swallowed += 20)
+        {
+            csv.Append("1,Swallowed,RP00003\n");
+        }
+
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(csv.ToString()));
+
+        var ex = Assert.Throws<StoreMasterFormatException>(() => Parse(stream));
+
+        Assert.That(ex.Message, Does.StartWith($"The store master could not be read on from line 3: a record there is longer than {StoreMasterCsvParser.MaxRecordBytes} bytes"));
+    }
+
+    private static Parsed Parse(string csv)
+    {
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(csv));
+        return Parse(stream);
+    }
+
+    private static Parsed Parse(Stream stream)
+    {
+        var rejected = new RejectedRows();
+        var rows = StoreMasterCsvParser.ParseAsync(stream, rejected).ToBlockingEnumerable().ToList();
+        return new Parsed(rows, rejected.Listed, rejected.Total);
     }
 
     // The real master lives beside the repository (../shared/data), not inside it.

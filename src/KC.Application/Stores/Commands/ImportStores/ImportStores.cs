@@ -38,52 +38,73 @@ public sealed class ImportStoresHandler(IStoreImporter importer, StoreImportLimi
     {
         ArgumentNullException.ThrowIfNull(command);
 
-        // The importer parses synchronously, which a request body does not allow, so the upload is
-        // read into memory first; the cap keeps that small, also when no length was declared.
-        using var buffer = await ReadCappedAsync(command.Csv!, cancellationToken).ConfigureAwait(false);
-        try
+        // The upload is copied to a temporary file, never into memory, and the cap is checked as it
+        // arrives. The import runs from the copy: its transaction never waits on a slow client, and an
+        // upload that breaks off or passes the cap imports nothing.
+        var copy = await CopyCappedAsync(command.Csv!, cancellationToken).ConfigureAwait(false);
+        await using (copy.ConfigureAwait(false))
         {
-            return await importer.ImportAsync(buffer, cancellationToken).ConfigureAwait(false);
-        }
-        catch (StoreMasterFormatException ex)
-        {
-            throw Invalid(ex.Message);
+            try
+            {
+                return await importer.ImportAsync(copy, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StoreMasterFormatException ex)
+            {
+                throw Invalid(ex.Message);
+            }
         }
     }
 
     private static ValidationException Invalid(string message) =>
         new([new ValidationFailure(ImportStoresCommand.FieldName, message)]);
 
-    private async Task<MemoryStream> ReadCappedAsync(Stream csv, CancellationToken cancellationToken)
+    private async Task<FileStream> CopyCappedAsync(Stream csv, CancellationToken cancellationToken)
     {
-        var buffer = new MemoryStream();
+        var copy = new FileStream(
+            Path.Combine(Path.GetTempPath(), $"kc-import-{Guid.NewGuid():N}.csv"),
+            FileMode.CreateNew,
+            FileAccess.ReadWrite,
+            FileShare.None,
+            ChunkBytes,
+            FileOptions.Asynchronous | FileOptions.DeleteOnClose);
         try
         {
             var chunk = new byte[ChunkBytes];
+            long copied = 0;
             int read;
-            while ((read = await csv.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            while ((read = await ReadUploadAsync(csv, chunk, cancellationToken).ConfigureAwait(false)) > 0)
             {
-                if (buffer.Length + read > limits.MaxStoreImportBytes)
+                copied += read;
+                if (copied > limits.MaxStoreImportBytes)
                 {
                     throw Invalid(limits.TooLarge(null));
                 }
 
-                buffer.Write(chunk, 0, read);
+                await copy.WriteAsync(chunk.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
             }
-        }
-        catch (IOException ex)
-        {
-            // A broken upload, such as a multipart body that ends before its closing boundary.
-            await buffer.DisposeAsync().ConfigureAwait(false);
-            throw Invalid($"could not be read: {ex.Message}");
+
+            await copy.FlushAsync(cancellationToken).ConfigureAwait(false);
+            copy.Position = 0;
+            return copy;
         }
         catch
         {
-            await buffer.DisposeAsync().ConfigureAwait(false);
+            await copy.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
 
-        buffer.Position = 0;
-        return buffer;
+    private static async Task<int> ReadUploadAsync(Stream csv, byte[] chunk, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await csv.ReadAsync(chunk, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            // A broken upload, such as a multipart body that ends before its closing boundary. A failure
+            // to write the copy is the service's, not the client's, and is not caught here.
+            throw Invalid($"could not be read: {ex.Message}");
+        }
     }
 }

@@ -21,7 +21,7 @@ public sealed class ImportStoresHandlerTests
     [Test]
     public async Task Handle_WhenUploadIsWithinTheLimit_ImportsEveryByteOfItAndReturnsTheSummary()
     {
-        var summary = new StoreImportSummary(1, 0, 0, [new RejectedRow(3, "blank store_name")]);
+        var summary = new StoreImportSummary(1, 0, 0, [new RejectedRow(3, "blank store_name")], 1);
         string? imported = null;
         _importer
             .Setup(i => i.ImportAsync(It.IsAny<Stream>(), It.IsAny<CancellationToken>()))
@@ -39,6 +39,24 @@ public sealed class ImportStoresHandlerTests
     }
 
     [Test]
+    public async Task Handle_WhenUploadIsWithinTheLimit_ImportsFromASeekableFileCopyThatIsRemovedAfterwards()
+    {
+        string? copyPath = null;
+        var copyCanSeek = false;
+        _importer
+            .Setup(i => i.ImportAsync(It.IsAny<Stream>(), It.IsAny<CancellationToken>()))
+            .Callback<Stream, CancellationToken>((stream, _) => (copyPath, copyCanSeek) = ((stream as FileStream)?.Name, stream.CanSeek))
+            .ReturnsAsync(new StoreImportSummary(0, 0, 0, [], 0));
+        using var upload = new TrickleStream(Encoding.UTF8.GetBytes(Csv));
+
+        await Handler().Handle(new ImportStoresCommand(upload), CancellationToken.None);
+
+        Assert.That(copyPath, Is.Not.Null, "the upload is staged on disk, not in memory");
+        Assert.That(copyCanSeek, Is.True, "a retried import reads it again");
+        Assert.That(File.Exists(copyPath), Is.False);
+    }
+
+    [Test]
     public void Handle_WhenUploadPassesTheLimit_ThrowsValidationNamingTheLimitWithoutImporting()
     {
         using var upload = new TrickleStream(new byte[101]);
@@ -53,7 +71,7 @@ public sealed class ImportStoresHandlerTests
     [Test]
     public async Task Handle_WhenUploadIsExactlyTheLimit_ImportsIt()
     {
-        _importer.Setup(i => i.ImportAsync(It.IsAny<Stream>(), It.IsAny<CancellationToken>())).ReturnsAsync(new StoreImportSummary(0, 0, 0, []));
+        _importer.Setup(i => i.ImportAsync(It.IsAny<Stream>(), It.IsAny<CancellationToken>())).ReturnsAsync(new StoreImportSummary(0, 0, 0, [], 0));
         using var upload = new TrickleStream(new byte[100]);
 
         var result = await Handler().Handle(new ImportStoresCommand(upload), CancellationToken.None);
