@@ -1,4 +1,5 @@
 using FluentValidation;
+using KC.Application.Common.Behaviours;
 using KC.Application.Common.Exceptions;
 using KC.Domain.Common;
 using Microsoft.AspNetCore.Diagnostics;
@@ -36,7 +37,12 @@ internal sealed partial class ExceptionToProblemDetails(
 
         if (problem is null)
         {
-            LogUnhandled(exception, httpContext.Request.Path);
+            // A request that went through the mediator has had its exception logged already.
+            if (!RequestOutcome.WasLogged(exception))
+            {
+                LogUnhandled(exception, httpContext.Request.Path);
+            }
+
             problem = WithError(
                 new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Title = "An unexpected error occurred." },
                 "An unexpected error occurred; it has been logged.");
