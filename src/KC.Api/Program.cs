@@ -1,8 +1,11 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using KC.Api.Hosting;
 using KC.Api.Infrastructure;
+using KC.Api.Contracts;
 using KC.Application;
+using KC.Application.Common.Interfaces;
 using KC.Application.Common.Behaviours;
 using KC.Application.Jobs.Commands.SubmitJob;
 using KC.Application.Processing;
@@ -46,6 +49,10 @@ try
         .AddJsonOptions(json =>
         {
             json.JsonSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+
+            // What MVC's output formatter uses when none is set, made explicit so the callback
+            // body, written with these same options, matches GET /api/status byte for byte.
+            json.JsonSerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
             json.JsonSerializerOptions.DictionaryKeyPolicy = null;
 
             // "count": "2" is not an integer; the web defaults would quietly accept it.
@@ -70,6 +77,7 @@ try
         context.ProblemDetails.Extensions.TryAdd(ErrorBodies.ErrorMember, error);
     });
     builder.Services.AddExceptionHandler<ExceptionToProblemDetails>();
+    builder.Services.AddSingleton<IJobStatusBody, JobStatusBody>();
 
     builder.Services.Configure<KC.Api.Infrastructure.ApiKeyOptions>(builder.Configuration.GetSection(SubmitLimits.SectionName));
     builder.Services.AddSubmitRateLimit(

@@ -1,3 +1,4 @@
+using KC.Application.Common;
 using KC.Application.Common.Interfaces;
 using KC.Domain.Jobs;
 using Riok.Mapperly.Abstractions;
@@ -38,32 +39,11 @@ public static partial class ResponseMapper
         new(progress.Total, progress.Succeeded, progress.Failed, progress.Cancelled, progress.Pending);
 
     [UserMapping(Default = true)]
-    private static string ToWord(JobStatus status) => status switch
-    {
-        JobStatus.Ongoing => "ongoing",
-        JobStatus.Completed => "completed",
-        JobStatus.Failed => "failed",
-        JobStatus.Cancelled => "cancelled",
-        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
-    };
+    private static string ToWord(JobStatus status) => StatusWords.Of(status);
 
-    private static string StateToWord(ImageState state) => state switch
-    {
-        ImageState.Pending => "pending",
-        ImageState.Processing => "processing",
-        ImageState.Succeeded => "succeeded",
-        ImageState.Failed => "failed",
-        ImageState.Cancelled => "cancelled",
-        _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
-    };
+    private static string StateToWord(ImageState state) => StatusWords.Of(state);
 
-    private static string CallbackStatusToWord(CallbackStatus status) => status switch
-    {
-        CallbackStatus.Pending => "pending",
-        CallbackStatus.Delivered => "delivered",
-        CallbackStatus.Failed => "failed",
-        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
-    };
+    private static string CallbackStatusToWord(CallbackStatus status) => StatusWords.Of(status);
 
     private static DateTime ToUtc(DateTimeOffset time) => time.UtcDateTime;
 

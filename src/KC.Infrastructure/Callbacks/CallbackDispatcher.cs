@@ -17,6 +17,7 @@ namespace KC.Infrastructure.Callbacks;
 internal sealed partial class CallbackDispatcher(
     CallbackStore store,
     CallbackSender sender,
+    IJobStatusBody statusBody,
     CallbackOptions options,
     NodeIdentity node,
     TimeProvider clock,
@@ -143,10 +144,10 @@ internal sealed partial class CallbackDispatcher(
     private async Task DeliverAsync(DueCallback callback, CancellationToken stoppingToken)
     {
         var at = clock.GetUtcNow();
-        var body = await store.ReadStatusBodyAsync(callback.JobId, stoppingToken).ConfigureAwait(false);
-        var result = body is null
+        var status = await store.ReadStatusAsync(callback.JobId, stoppingToken).ConfigureAwait(false);
+        var result = status is null
             ? new CallbackSendResult(false, null, "the job no longer exists", Permanent: true)
-            : await sender.SendAsync(callback.Url, body, stoppingToken).ConfigureAwait(false);
+            : await sender.SendAsync(callback.Url, statusBody.Write(status), stoppingToken).ConfigureAwait(false);
 
         var attempts = callback.Attempts + 1;
         var state = result.Delivered ? CallbackStatus.Delivered

@@ -77,12 +77,11 @@ internal sealed class CallbackStore(IDbContextFactory<KcDbContext> contexts, Tim
         return claimed;
     }
 
-    /// <summary>The job's status body as <c>GET /api/status</c> gives it, or null when the job is gone.</summary>
-    public async Task<byte[]?> ReadStatusBodyAsync(long jobId, CancellationToken cancellationToken)
+    /// <summary>The job's status as <c>GET /api/status</c> gives it, or null when the job is gone.</summary>
+    public async Task<JobStatusView?> ReadStatusAsync(long jobId, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        var view = await new JobReadModel(db).GetStatusAsync(jobId, cancellationToken).ConfigureAwait(false);
-        return view is null ? null : CallbackBody.Serialize(view);
+        return await new JobReadModel(db).GetStatusAsync(jobId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

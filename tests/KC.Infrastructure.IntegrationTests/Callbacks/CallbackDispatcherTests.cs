@@ -185,7 +185,7 @@ public sealed class CallbackDispatcherTests(DatabaseProvider provider) : Databas
     {
         var store = new CallbackStore(Database.Factory, _clock);
         var sender = new CallbackSender(_http.GetRequiredService<IHttpClientFactory>(), options);
-        var dispatcher = new CallbackDispatcher(store, sender, options, new NodeIdentity(Node), _clock, NullLogger<CallbackDispatcher>.Instance);
+        var dispatcher = new CallbackDispatcher(store, sender, new JobIdBody(), options, new NodeIdentity(Node), _clock, NullLogger<CallbackDispatcher>.Instance);
         await dispatcher.StartAsync(CancellationToken.None);
         return new AsyncDisposableDispatcher(dispatcher);
     }
@@ -235,5 +235,11 @@ public sealed class CallbackDispatcherTests(DatabaseProvider provider) : Databas
             await dispatcher.StopAsync(CancellationToken.None);
             dispatcher.Dispose();
         }
+    }
+
+    /// <summary>A body that names its job; the API writes the real one, and its functional tests compare it with <c>GET /api/status</c>.</summary>
+    private sealed class JobIdBody : IJobStatusBody
+    {
+        public byte[] Write(JobStatusView status) => System.Text.Encoding.UTF8.GetBytes($"{{\"job_id\":{status.JobId}}}");
     }
 }

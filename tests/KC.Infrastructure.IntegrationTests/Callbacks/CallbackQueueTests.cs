@@ -152,15 +152,15 @@ public sealed class CallbackQueueTests(DatabaseProvider provider) : DatabaseTest
     }
 
     [Test]
-    public async Task ReadStatusBodyAsync_WhenTheJobFailed_IsTheStatusBodyWithItsErrors()
+    public async Task ReadStatusAsync_WhenTheJobFailed_IsTheJobsStatusWithItsErrors()
     {
         var job = await SettledJobWithCallbackAsync();
 
-        var body = await _store.ReadStatusBodyAsync(job.Id, CancellationToken.None);
+        var status = await _store.ReadStatusAsync(job.Id, CancellationToken.None);
 
-        Assert.That(
-            System.Text.Encoding.UTF8.GetString(body!),
-            Is.EqualTo($$"""{"job_id":{{job.Id}},"status":"failed","progress":{"total":1,"succeeded":0,"failed":1,"cancelled":0,"pending":0},"error":[{"store_id":"S1","error":"unknown store_id"}]}"""));
+        Assert.That(status, Is.Not.Null);
+        Assert.That((status!.JobId, status.Status, status.Progress), Is.EqualTo((job.Id, JobStatus.Failed, new JobProgress(1, 0, 1))));
+        Assert.That(status.Errors, Is.EqualTo(new[] { new StoreError("S1", "unknown store_id") }));
     }
 
     [TestCase(1, 0.0, 500)]
