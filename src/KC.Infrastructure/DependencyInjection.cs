@@ -115,7 +115,7 @@ public static class DependencyInjection
         {
             case DatabaseProvider.Sqlite:
                 // Pooled: status polls and queue statements reuse contexts instead of building one each time.
-                connectionString = configured is { Length: > 0 } ? configured : DatabaseOptions.DefaultSqliteConnectionString;
+                connectionString = SqliteFile.OpenWithoutCreating(configured is { Length: > 0 } ? configured : DatabaseOptions.DefaultSqliteConnectionString);
                 var pragmas = new SqlitePragmas(database.BusyTimeoutMilliseconds);
                 services.AddPooledDbContextFactory<KcDbContext>(options => options
                     .UseSqlite(connectionString)

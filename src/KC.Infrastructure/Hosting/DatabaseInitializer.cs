@@ -25,7 +25,7 @@ internal sealed partial class DatabaseInitializer(
         var db = scope.ServiceProvider.GetRequiredService<KcDbContext>();
         if (database.Value.Provider == DatabaseProvider.Sqlite)
         {
-            EnsureSqliteDirectory(db.Database.GetConnectionString());
+            SqliteFile.Create(db.Database.GetConnectionString());
         }
 
         await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
@@ -39,16 +39,6 @@ internal sealed partial class DatabaseInitializer(
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    private static void EnsureSqliteDirectory(string? connectionString)
-    {
-        var builder = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString);
-        var directory = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
-        if (!string.IsNullOrEmpty(directory) && builder.DataSource != ":memory:")
-        {
-            Directory.CreateDirectory(directory);
-        }
-    }
 
     private async Task ImportStoreMasterAsync(IServiceProvider services, CancellationToken cancellationToken)
     {

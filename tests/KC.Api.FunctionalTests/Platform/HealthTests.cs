@@ -50,6 +50,12 @@ public sealed class HealthTests : ServiceTestBase
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
             Assert.That(json["status"]!.GetValue<string>(), Is.EqualTo("unhealthy"));
             Assert.That(json["checks"]!["database"]!["description"]!.GetValue<string>(), Is.EqualTo("the database cannot be reached"));
+            if (database.Kind == KC.Infrastructure.Persistence.DatabaseProvider.Sqlite)
+            {
+                // The running service opens the file it created at start; it never makes an empty one.
+                var file = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(database.ConnectionString).DataSource;
+                Assert.That(File.Exists(file), Is.False, "the deleted database was created again");
+            }
         });
     }
 }
