@@ -6,6 +6,7 @@ using KC.Application.Common.Behaviours;
 using KC.Application.Jobs.Commands.SubmitJob;
 using KC.Application.Processing;
 using KC.Infrastructure;
+using KC.Infrastructure.Hosting;
 using Mediator;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.FileProviders;
@@ -103,7 +104,15 @@ app.MapHealthChecks("/health/ready", new HealthCheckOptions
     ResponseWriter = HealthResponses.WriteAsync,
 });
 
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (NodeIdInUseException)
+{
+    // The host has logged why (the Node:Id and who holds it); the service did not start.
+    Environment.ExitCode = 1;
+}
 
 /// <summary>The entry point, visible to the functional tests' host factory.</summary>
 public partial class Program;

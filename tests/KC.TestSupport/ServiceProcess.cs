@@ -68,8 +68,12 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         var service = new ServiceProcess(process);
         process.OutputDataReceived += (_, e) => service.Record(e.Data);
         process.ErrorDataReceived += (_, e) => service.Record(e.Data);
-        process.Exited += (_, _) => service._listening.TrySetException(
-            new InvalidOperationException($"The service exited with code {process.ExitCode} before listening:\n{string.Join('\n', service.Output)}"));
+        process.Exited += (_, _) => Task.Run(async () =>
+        {
+            // Once the output is read to its end, so the exception carries every line.
+            await process.WaitForExitAsync();
+            service._listening.TrySetException(new ServiceExitedException(process.ExitCode, service.Output));
+        });
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -96,10 +100,22 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     {
         if (!_process.HasExited)
         {
-            using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            await kill.WaitForExitAsync();
+            await SignalAsync("TERM");
         }
 
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+        return _process.ExitCode;
+    }
+
+    /// <summary>SIGSTOP: the process stands still, as in a long pause or a frozen VM, until <see cref="ResumeAsync"/>.</summary>
+    public Task PauseAsync() => SignalAsync("STOP");
+
+    /// <summary>SIGCONT: a paused process runs on from where it stood.</summary>
+    public Task ResumeAsync() => SignalAsync("CONT");
+
+    /// <summary>Waits for the process to end by itself; returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
         await _process.WaitForExitAsync().WaitAsync(timeout);
         return _process.ExitCode;
     }
@@ -108,6 +124,12 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     {
         await KillAsync();
         _process.Dispose();
+    }
+
+    private async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
     }
 
     [GeneratedRegex(@"Now listening on: (http://\S+)")]
@@ -130,4 +152,36 @@ public sealed partial class ServiceProcess : IAsyncDisposable
             _listening.TrySetResult(new Uri(match.Groups[1].Value + "/"));
         }
     }
+}
+
+/// <summary>The service exited before it listened: its exit code and everything it wrote.</summary>
+public sealed class ServiceExitedException : InvalidOperationException
+{
+    public ServiceExitedException(int exitCode, IReadOnlyList<string> output)
+        : base($"The service exited with code {exitCode} before listening:\n{string.Join('\n', output)}")
+    {
+        ExitCode = exitCode;
+        Output = output;
+    }
+
+    public ServiceExitedException()
+    {
+        Output = [];
+    }
+
+    public ServiceExitedException(string message)
+        : base(message)
+    {
+        Output = [];
+    }
+
+    public ServiceExitedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Output = [];
+    }
+
+    public int ExitCode { get; }
+
+    public IReadOnlyList<string> Output { get; }
 }

@@ -91,8 +91,8 @@ namespace KC.Infrastructure.Persistence.Migrations.Postgres
                         .HasColumnName("lease_expires_at");
 
                     b.Property<string>("lease_owner")
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
+                        .HasMaxLength(217)
+                        .HasColumnType("character varying(217)")
                         .HasColumnName("lease_owner");
 
                     b.Property<long>("next_attempt_at")
@@ -389,6 +389,11 @@ namespace KC.Infrastructure.Persistence.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("heartbeat_at");
 
+                    b.Property<string>("HostName")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("host_name");
+
                     b.Property<long>("ImagesSettled")
                         .HasColumnType("bigint")
                         .HasColumnName("images_settled");
@@ -397,11 +402,20 @@ namespace KC.Infrastructure.Persistence.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("lost_at");
 
+                    b.Property<int?>("ProcessId")
+                        .HasColumnType("integer")
+                        .HasColumnName("process_id");
+
                     b.Property<string>("Role")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)")
                         .HasColumnName("role");
+
+                    b.Property<string>("RunId")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("run_id");
 
                     b.Property<long>("StartedAt")
                         .HasColumnType("bigint")

@@ -84,7 +84,7 @@ namespace KC.Infrastructure.Persistence.Migrations.Sqlite
                         .HasColumnName("lease_expires_at");
 
                     b.Property<string>("lease_owner")
-                        .HasMaxLength(200)
+                        .HasMaxLength(217)
                         .HasColumnType("TEXT")
                         .HasColumnName("lease_owner");
 
@@ -376,6 +376,11 @@ namespace KC.Infrastructure.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("heartbeat_at");
 
+                    b.Property<string>("HostName")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("host_name");
+
                     b.Property<long>("ImagesSettled")
                         .HasColumnType("INTEGER")
                         .HasColumnName("images_settled");
@@ -384,11 +389,20 @@ namespace KC.Infrastructure.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("lost_at");
 
+                    b.Property<int?>("ProcessId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("process_id");
+
                     b.Property<string>("Role")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("TEXT")
                         .HasColumnName("role");
+
+                    b.Property<string>("RunId")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("run_id");
 
                     b.Property<long>("StartedAt")
                         .HasColumnType("INTEGER")
