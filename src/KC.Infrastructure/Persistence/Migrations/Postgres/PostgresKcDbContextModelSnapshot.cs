@@ -323,6 +323,11 @@ namespace KC.Infrastructure.Persistence.Migrations.Postgres
 
             modelBuilder.Entity("KC.Infrastructure.Persistence.IdempotencyKey", b =>
                 {
+                    b.Property<string>("Scope")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("scope");
+
                     b.Property<string>("Key")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
@@ -346,7 +351,7 @@ namespace KC.Infrastructure.Persistence.Migrations.Postgres
                         .HasColumnType("character varying(64)")
                         .HasColumnName("request_hash");
 
-                    b.HasKey("Key");
+                    b.HasKey("Scope", "Key");
 
                     b.HasIndex("ExpiresAt")
                         .HasDatabaseName("ix_idempotency_keys_expires_at");

@@ -310,6 +310,11 @@ namespace KC.Infrastructure.Persistence.Migrations.Sqlite
 
             modelBuilder.Entity("KC.Infrastructure.Persistence.IdempotencyKey", b =>
                 {
+                    b.Property<string>("Scope")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("scope");
+
                     b.Property<string>("Key")
                         .HasMaxLength(200)
                         .HasColumnType("TEXT")
@@ -333,7 +338,7 @@ namespace KC.Infrastructure.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("request_hash");
 
-                    b.HasKey("Key");
+                    b.HasKey("Scope", "Key");
 
                     b.HasIndex("ExpiresAt")
                         .HasDatabaseName("ix_idempotency_keys_expires_at");
