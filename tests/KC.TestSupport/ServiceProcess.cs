@@ -68,12 +68,21 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         var service = new ServiceProcess(process);
         process.OutputDataReceived += (_, e) => service.Record(e.Data);
         process.ErrorDataReceived += (_, e) => service.Record(e.Data);
-        process.Exited += (_, _) => Task.Run(async () =>
+        process.Exited += (_, _) =>
         {
+            // An exit after listening is the test's own doing (a kill, a stop), and the test owns the process.
+            if (service._listening.Task.IsCompleted)
+            {
+                return;
+            }
+
             // Once the output is read to its end, so the exception carries every line.
-            await process.WaitForExitAsync();
-            service._listening.TrySetException(new ServiceExitedException(process.ExitCode, service.Output));
-        });
+            _ = Task.Run(async () =>
+            {
+                await process.WaitForExitAsync();
+                service._listening.TrySetException(new ServiceExitedException(process.ExitCode, service.Output));
+            });
+        };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
