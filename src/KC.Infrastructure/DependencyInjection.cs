@@ -77,6 +77,7 @@ public static class DependencyInjection
         // schema and the store master are ready before the worker claims its first image, and the
         // node is marked stopped only after its worker has handed its leases back.
         services.AddHostedService<DatabaseInitializer>();
+        services.AddSingleton<NodeRegistration>();
         services.AddHostedService<NodeHeartbeat>();
         if (node.ProcessesWork)
         {
@@ -97,13 +98,21 @@ public static class DependencyInjection
 
     private static NodeIdentity ReadNode(IConfiguration configuration)
     {
-        var id = configuration[NodeIdentity.IdKey] is { Length: > 0 } configured ? configured : Environment.MachineName;
-        if (id.Length > Schema.Nodes.MaxIdLength)
+        var role = NodeIdentity.ParseRole(configuration[NodeIdentity.RoleKey]);
+        if (configuration[NodeIdentity.IdKey] is not { Length: > 0 } configured)
+        {
+            // Unique per process, so two processes on one host never share an id by default.
+            var hostName = Environment.MachineName;
+            var prefix = hostName[..Math.Min(hostName.Length, Schema.Nodes.MaxIdLength - NodeIdentity.DefaultIdSuffixLength)];
+            return new NodeIdentity(NodeIdentity.DefaultId(prefix), role) { IdIsDefault = true };
+        }
+
+        if (configured.Length > Schema.Nodes.MaxIdLength)
         {
             throw new ArgumentException($"{NodeIdentity.IdKey} must be at most {Schema.Nodes.MaxIdLength} characters.");
         }
 
-        return new NodeIdentity(id, NodeIdentity.ParseRole(configuration[NodeIdentity.RoleKey]));
+        return new NodeIdentity(configured, role);
     }
 
     private static (DatabaseProvider Provider, string ConnectionString) AddPersistence(IServiceCollection services, IConfiguration configuration)

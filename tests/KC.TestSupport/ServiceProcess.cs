@@ -51,8 +51,22 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         bool ownLogging = false)
     {
         var service = Launch(connectionString, settings, workingDirectory, ownLogging);
-        service._process.Exited += (_, _) => service._listening.TrySetException(
-            new InvalidOperationException($"The service exited with code {service._process.ExitCode} before listening:\n{string.Join('\n', service.Output)}"));
+        var process = service._process;
+        process.Exited += (_, _) =>
+        {
+            // An exit after listening is the test's own doing (a kill, a stop), and the test owns the process.
+            if (service._listening.Task.IsCompleted)
+            {
+                return;
+            }
+
+            // Once the output is read to its end, so the exception carries every line.
+            _ = Task.Run(async () =>
+            {
+                await process.WaitForExitAsync();
+                service._listening.TrySetException(new ServiceExitedException(process.ExitCode, service.Output));
+            });
+        };
         service.Begin();
         service.BaseAddress = await service._listening.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
         return service;
@@ -129,10 +143,22 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     {
         if (!_process.HasExited)
         {
-            using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            await kill.WaitForExitAsync();
+            await SignalAsync("TERM");
         }
 
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+        return _process.ExitCode;
+    }
+
+    /// <summary>SIGSTOP: the process stands still, as in a long pause or a frozen VM, until <see cref="ResumeAsync"/>.</summary>
+    public Task PauseAsync() => SignalAsync("STOP");
+
+    /// <summary>SIGCONT: a paused process runs on from where it stood.</summary>
+    public Task ResumeAsync() => SignalAsync("CONT");
+
+    /// <summary>Waits for the process to end by itself; returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
         await _process.WaitForExitAsync().WaitAsync(timeout);
         return _process.ExitCode;
     }
@@ -141,6 +167,12 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     {
         await KillAsync();
         _process.Dispose();
+    }
+
+    private async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
     }
 
     [GeneratedRegex(@"Now listening on: (http://\S+)")]
@@ -167,3 +199,35 @@ public sealed partial class ServiceProcess : IAsyncDisposable
 
 /// <summary>How a service process ended: its exit status and every line it wrote.</summary>
 public sealed record ServiceExit(int ExitCode, IReadOnlyList<string> Output);
+
+/// <summary>The service exited before it listened: its exit code and everything it wrote.</summary>
+public sealed class ServiceExitedException : InvalidOperationException
+{
+    public ServiceExitedException(int exitCode, IReadOnlyList<string> output)
+        : base($"The service exited with code {exitCode} before listening:\n{string.Join('\n', output)}")
+    {
+        ExitCode = exitCode;
+        Output = output;
+    }
+
+    public ServiceExitedException()
+    {
+        Output = [];
+    }
+
+    public ServiceExitedException(string message)
+        : base(message)
+    {
+        Output = [];
+    }
+
+    public ServiceExitedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Output = [];
+    }
+
+    public int ExitCode { get; }
+
+    public IReadOnlyList<string> Output { get; }
+}

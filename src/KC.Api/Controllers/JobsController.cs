@@ -23,7 +23,8 @@ public sealed class JobsController(ISender sender) : ControllerBase
     /// <summary>
     /// Submits a job of store visits; answers with its id once it is durably stored. With an
     /// <c>Idempotency-Key</c> header a retry of the same body answers with the same job
-    /// (header <c>Idempotent-Replayed: true</c>); the same key with another body is a 422.
+    /// (header <c>Idempotent-Replayed: true</c>); the same key with another body is a 422. With API
+    /// keys set, each API key has keys of its own.
     /// </summary>
     [HttpPost("submit")]
     [Consumes("application/json")]
@@ -45,7 +46,8 @@ public sealed class JobsController(ISender sender) : ControllerBase
             request.Count,
             request.Visits?.Select(v => v is null ? null : new SubmittedVisit(v.StoreId, v.ImageUrl, v.VisitTime)).ToList(),
             request.CallbackUrl,
-            idempotencyKey);
+            idempotencyKey,
+            ApiClient.IdempotencyScopeOf(HttpContext));
         var result = await sender.Send(command, cancellationToken);
         if (result.Replayed)
         {

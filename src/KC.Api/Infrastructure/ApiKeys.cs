@@ -18,6 +18,28 @@ public sealed class ApiKeyOptions
 [AttributeUsage(AttributeTargets.Method | AttributeTargets.Class)]
 public sealed class RequireApiKeyAttribute() : TypeFilterAttribute(typeof(ApiKeyFilter));
 
+/// <summary>Who sent a request, as far as its API key says.</summary>
+public static class ApiClient
+{
+    private static readonly object ScopeItem = new();
+
+    /// <summary>
+    /// The scope of the caller's <c>Idempotency-Key</c>s: the lower-case hex SHA-256 of the API key
+    /// the request was let in with, so one client's keys never name another's jobs and the key
+    /// itself is never stored. Null when API keys are off: every client shares one scope.
+    /// </summary>
+    public static string? IdempotencyScopeOf(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Items.TryGetValue(ScopeItem, out var scope) ? (string?)scope : null;
+    }
+
+    /// <summary>The stored form of an API key's scope.</summary>
+    public static string ScopeOf(string apiKey) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey)));
+
+    internal static void Identify(HttpContext context, string apiKey) => context.Items[ScopeItem] = ScopeOf(apiKey);
+}
+
 internal sealed class ApiKeyFilter(IOptions<ApiKeyOptions> options) : IAuthorizationFilter
 {
     public void OnAuthorization(AuthorizationFilterContext context)
@@ -31,6 +53,7 @@ internal sealed class ApiKeyFilter(IOptions<ApiKeyOptions> options) : IAuthoriza
         var presented = context.HttpContext.Request.Headers[ApiKeyOptions.HeaderName].ToString();
         if (presented.Length > 0 && keys.Any(key => FixedTimeEquals(key, presented)))
         {
+            ApiClient.Identify(context.HttpContext, presented);
             return;
         }
 

@@ -71,7 +71,7 @@ internal static class OpenApiDocs
                         Name = "Idempotency-Key",
                         In = ParameterLocation.Header,
                         Required = false,
-                        Description = "1–200 printable ASCII characters. A retry with the same key and body answers with the same job (Idempotent-Replayed: true); the same key with another body is a 422.",
+                        Description = "1–200 printable ASCII characters. A retry with the same key and body answers with the same job (Idempotent-Replayed: true); the same key with another body is a 422. When API keys are set, each API key has keys of its own.",
                         Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 200 },
                     });
                 }

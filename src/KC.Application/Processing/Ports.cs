@@ -2,7 +2,11 @@ using KC.Domain.Jobs;
 
 namespace KC.Application.Processing;
 
-/// <summary>The durable queue of images: the database itself.</summary>
+/// <summary>
+/// The durable queue of images: the database itself. An <c>owner</c> is one run of a node
+/// (<see cref="NodeIdentity.LeaseOwner"/>), so no run can renew, release or settle another's leases,
+/// even a run under the same node id; outcomes are attributed to the owner's node.
+/// </summary>
 public interface IWorkQueue
 {
     /// <summary>Claims up to <paramref name="max"/> due images for <paramref name="owner"/>, fairest first.</summary>
@@ -19,7 +23,8 @@ public interface IWorkQueue
 
     /// <summary>
     /// Returns to the queue the images of <paramref name="owner"/> not yet settled: on a graceful
-    /// stop, or at the start of a node whose earlier run died holding them. Only a graceful stop
+    /// stop, or when a node registers and finds an earlier run of its id, or another node of its
+    /// host, dead while holding them. Only a graceful stop
     /// takes the claim back from the images' claim count (see <see cref="ProcessingOptions.MaxClaims"/>).
     /// </summary>
     Task<int> ReleaseLeasesAsync(string owner, LeaseRelease reason, CancellationToken cancellationToken);

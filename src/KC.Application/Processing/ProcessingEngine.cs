@@ -51,7 +51,7 @@ public sealed partial class ProcessingEngine : IJobCancellationSignal, IDisposab
         _gpu = gpu;
         _workSignal = workSignal;
         _options = options;
-        _owner = node.Id;
+        _owner = node.LeaseOwner;
         _logger = logger;
         _downloadSlots = new SemaphoreSlim(options.EffectiveDownloadConcurrency);
         _gpuSlots = new SemaphoreSlim(options.MaxConcurrency);
@@ -74,14 +74,8 @@ public sealed partial class ProcessingEngine : IJobCancellationSignal, IDisposab
     /// images finish within the grace period, writes their outcomes and releases the rest.</summary>
     public async Task RunAsync(CancellationToken stoppingToken)
     {
-        // A lease still held under our name belongs to an earlier run of this node that did not stop
-        // cleanly; nobody is working on it, so it need not wait out its expiry.
-        var released = await _queue.ReleaseLeasesAsync(_owner, LeaseRelease.EarlierRunDied, stoppingToken).ConfigureAwait(false);
+        // Leases are this run's own: an earlier run's were released when the node registered.
         MarkAlive();
-        if (released > 0)
-        {
-            LogReleasedAtStart(released);
-        }
 
         using var processingCts = new CancellationTokenSource();
         using var heartbeatCts = new CancellationTokenSource();
@@ -428,9 +422,6 @@ public sealed partial class ProcessingEngine : IJobCancellationSignal, IDisposab
 
     private static TimeSpan Backoff(int attempt) =>
         Common.Backoff.Exponential(attempt, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5));
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Released {Count} images left leased by an earlier run of this node")]
-    private partial void LogReleasedAtStart(int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shutdown grace period over with {Count} images in flight; cancelling them")]
     private partial void LogGraceExpired(int count);

@@ -25,13 +25,13 @@ internal sealed class JobRepository(KcDbContext db) : IJobRepository
 
     private static readonly string PurgeExpiredKeysSql = $"""
         DELETE FROM {Schema.IdempotencyKeys.Table}
-        WHERE expires_at <= @now AND (idempotency_key = @key OR idempotency_key IN (
-            SELECT idempotency_key FROM {Schema.IdempotencyKeys.Table} WHERE expires_at <= @now ORDER BY expires_at LIMIT {ExpiredKeysPurgedPerSubmit}))
+        WHERE expires_at <= @now AND ((scope = @scope AND idempotency_key = @key) OR (scope, idempotency_key) IN (
+            SELECT scope, idempotency_key FROM {Schema.IdempotencyKeys.Table} WHERE expires_at <= @now ORDER BY expires_at LIMIT {ExpiredKeysPurgedPerSubmit}))
         """;
 
     private static readonly string InsertKeySql = $"""
-        INSERT INTO {Schema.IdempotencyKeys.Table} (idempotency_key, request_hash, job_id, created_at, expires_at)
-        VALUES (@key, @hash, @job, @created, @expires)
+        INSERT INTO {Schema.IdempotencyKeys.Table} (scope, idempotency_key, request_hash, job_id, created_at, expires_at)
+        VALUES (@scope, @key, @hash, @job, @created, @expires)
         """;
 
     private readonly List<(Job Job, NewIdempotencyKey? Key)> _added = [];
@@ -89,11 +89,11 @@ internal sealed class JobRepository(KcDbContext db) : IJobRepository
         _added.Clear();
     }
 
-    public async Task<IdempotencyKeyRecord?> FindIdempotencyKeyAsync(string key, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<IdempotencyKeyRecord?> FindIdempotencyKeyAsync(string scope, string key, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var nowMs = now.ToUnixTimeMilliseconds();
         return await db.Set<IdempotencyKey>().AsNoTracking()
-            .Where(k => k.Key == key && k.ExpiresAt > nowMs)
+            .Where(k => k.Scope == scope && k.Key == key && k.ExpiresAt > nowMs)
             .Select(k => new IdempotencyKeyRecord(k.Key, k.RequestHash, k.JobId))
             .FirstOrDefaultAsync(cancellationToken)
             .ConfigureAwait(false);
@@ -218,12 +218,14 @@ internal sealed class JobRepository(KcDbContext db) : IJobRepository
         // An expired row of the same key goes first, or it would block the key's reuse.
         await using (var purge = connection.CreateCommand(PurgeExpiredKeysSql, transaction))
         {
+            purge.AddParameter("@scope", key.Scope);
             purge.AddParameter("@key", key.Key);
             purge.AddParameter("@now", key.CreatedAt.ToUnixTimeMilliseconds());
             await purge.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         await using var insert = connection.CreateCommand(InsertKeySql, transaction);
+        insert.AddParameter("@scope", key.Scope);
         insert.AddParameter("@key", key.Key);
         insert.AddParameter("@hash", key.RequestHash);
         insert.AddParameter("@job", jobId);

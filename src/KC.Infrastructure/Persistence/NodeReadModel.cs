@@ -1,4 +1,5 @@
 using KC.Application.Common.Interfaces;
+using KC.Application.Processing;
 using KC.Domain.Jobs;
 using Microsoft.EntityFrameworkCore;
 
@@ -19,15 +20,18 @@ internal sealed class NodeReadModel(KcDbContext db) : INodeReadModel
             .ConfigureAwait(false);
         var held = leases.Where(l => l.Owner is not null).ToDictionary(l => l.Owner!, l => l.Count, StringComparer.Ordinal);
 
+        // A node's leases are those of the run its row names; a row of an earlier version held them under the bare id.
         return nodes.Select(n => new NodeRecordView(
                 n.Id,
                 n.Role,
+                n.HostName,
+                n.ProcessId,
                 DateTimeOffset.FromUnixTimeMilliseconds(n.StartedAt),
                 DateTimeOffset.FromUnixTimeMilliseconds(n.HeartbeatAt),
                 n.StoppedAt is { } stopped ? DateTimeOffset.FromUnixTimeMilliseconds(stopped) : null,
                 n.LostAt is { } lost ? DateTimeOffset.FromUnixTimeMilliseconds(lost) : null,
                 n.ImagesSettled,
-                held.GetValueOrDefault(n.Id)))
+                held.GetValueOrDefault(n.RunId is null ? n.Id : NodeIdentity.LeaseOwnerOf(n.Id, n.RunId))))
             .ToList();
     }
 }

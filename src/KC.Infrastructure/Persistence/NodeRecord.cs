@@ -1,8 +1,9 @@
 namespace KC.Infrastructure.Persistence;
 
 /// <summary>
-/// One node that has run against this database: its role, its last heartbeat and how many image
-/// outcomes it has recorded. Times are Unix milliseconds, compared in SQL on every provider alike.
+/// One node that has run against this database: the run of it that holds the id, its role, its last
+/// heartbeat and how many image outcomes it has recorded. Times are Unix milliseconds, compared in
+/// SQL on every provider alike.
 /// </summary>
 internal sealed class NodeRecord
 {
@@ -21,6 +22,18 @@ internal sealed class NodeRecord
     public long? LostAt { get; set; }
 
     public long ImagesSettled { get; set; }
+
+    /// <summary>
+    /// The run of the process that holds the id now (its leases are <c>{Id}/{RunId}</c>); null in
+    /// rows written before runs were recorded, whose leases were held under the bare id.
+    /// </summary>
+    public string? RunId { get; set; }
+
+    /// <summary>The host that run is on.</summary>
+    public string? HostName { get; set; }
+
+    /// <summary>The operating system's id of that run's process, on <see cref="HostName"/>.</summary>
+    public int? ProcessId { get; set; }
 }
 
 /// <summary>

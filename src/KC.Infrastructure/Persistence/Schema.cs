@@ -53,8 +53,14 @@ internal static class Schema
     {
         public const string Table = "nodes";
 
-        /// <summary>Node ids are lease owners: the lease columns hold the same length.</summary>
+        /// <summary>The longest <c>Node:Id</c>; <c>settled_by</c> and the housekeeping leases hold node ids.</summary>
         public const int MaxIdLength = 200;
+
+        /// <summary>An image's lease owner is a run of a node: <c>{node id}/{run id}</c>.</summary>
+        public const int MaxLeaseOwnerLength = MaxIdLength + 1 + KC.Application.Processing.NodeIdentity.RunIdLength;
+
+        /// <summary>Host names longer than this (no common system has them) are cut to it.</summary>
+        public const int MaxHostNameLength = 255;
     }
 
     public static class MaintenanceLeases

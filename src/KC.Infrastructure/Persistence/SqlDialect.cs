@@ -112,7 +112,7 @@ internal abstract class SqlDialect
             UPDATE images AS i
             SET state = o.state, width = o.width, height = o.height, perimeter = o.perimeter, error = o.error,
                 attempts = i.attempts + o.attempts, last_error = COALESCE(o.last_error, i.last_error),
-                settled_at = @settled, settled_by = @owner, lease_owner = NULL, lease_expires_at = NULL
+                settled_at = @settled, settled_by = @node, lease_owner = NULL, lease_expires_at = NULL
             FROM unnest(@ids, @states, @widths, @heights, @perimeters, @errors, @attempts, @last_errors)
                 AS o(id, state, width, height, perimeter, error, attempts, last_error)
             WHERE i.id = o.id AND i.state = {Processing} AND i.lease_owner = @owner

@@ -12,6 +12,8 @@ namespace KC.Infrastructure.Queue;
 /// The work queue is the images table: a row's state, lease owner and lease expiry say who works
 /// on it. Each operation is one short statement or transaction, so any number of workers can share
 /// the database; recording an outcome is guarded by state and lease owner, so it is idempotent.
+/// An owner is one run of a node (<see cref="NodeIdentity.LeaseOwner"/>): renewals, releases and
+/// outcomes of one run never touch another's leases, and outcomes are attributed to its node.
 /// </summary>
 internal sealed class SqlWorkQueue(
     IDbContextFactory<KcDbContext> contexts,
@@ -28,11 +30,11 @@ internal sealed class SqlWorkQueue(
         UPDATE images
         SET state = @state, width = @width, height = @height, perimeter = @perimeter, error = @error,
             attempts = attempts + @attempts, last_error = COALESCE(@last_error, last_error),
-            settled_at = @settled, settled_by = @owner, lease_owner = NULL, lease_expires_at = NULL
+            settled_at = @settled, settled_by = @node, lease_owner = NULL, lease_expires_at = NULL
         WHERE id = @id AND state = {Processing} AND lease_owner = @owner
         """;
 
-    private const string CountNodeOutcomesSql = "UPDATE nodes SET images_settled = images_settled + @settled WHERE id = @owner";
+    private const string CountNodeOutcomesSql = "UPDATE nodes SET images_settled = images_settled + @settled WHERE id = @node";
 
     private const string CountOutcomesSql = """
         UPDATE jobs
@@ -152,7 +154,7 @@ internal sealed class SqlWorkQueue(
         if (settled > 0)
         {
             await using var command = connection.CreateCommand(CountNodeOutcomesSql, transaction);
-            command.AddParameter("@owner", owner);
+            command.AddParameter("@node", NodeIdentity.NodeIdOf(owner));
             command.AddParameter("@settled", settled);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -198,6 +200,7 @@ internal sealed class SqlWorkQueue(
         var batchSql = dialect.SettleImagesBatchSql;
         await using var command = connection.CreateCommand(batchSql ?? SettleImageSql, transaction);
         command.AddParameter("@owner", owner);
+        command.AddParameter("@node", NodeIdentity.NodeIdOf(owner));
         command.AddParameter("@settled", now);
         var counts = new SortedDictionary<long, (int Succeeded, int Failed)>();
         if (batchSql is null)

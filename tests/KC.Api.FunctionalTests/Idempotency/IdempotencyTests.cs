@@ -86,6 +86,18 @@ public sealed class IdempotencyTests : ServiceTestBase
     }
 
     [Test]
+    public async Task Submit_WhenApiKeysAreOff_SharesTheKeyBetweenClientsWhateverApiKeyTheySend()
+    {
+        var image = NextImage();
+        using var first = await SubmitAsync(Submission(Visit(KnownStore, image)).ToJsonString(), "shared-8", apiKey: "client-a");
+
+        using var second = await SubmitAsync(Submission(Visit(KnownStore, NextImage())).ToJsonString(), "shared-8", apiKey: "client-b");
+
+        Assert.That((first.StatusCode, second.StatusCode), Is.EqualTo((HttpStatusCode.Created, HttpStatusCode.UnprocessableEntity)));
+        Assert.That(IdempotencyKeyRows.ScopesOf(Service.Database, "shared-8"), Is.EqualTo(new[] { string.Empty }), "one scope for everyone");
+    }
+
+    [Test]
     public async Task Submit_WhenTheKeyHasExpired_CreatesANewJobAndPurgesExpiredKeys()
     {
         var body = Submission(Visit(KnownStore, NextImage())).ToJsonString();
@@ -194,12 +206,17 @@ public sealed class IdempotencyTests : ServiceTestBase
         return Images.Url($"/img/{n}x{n + 100}.png");
     }
 
-    private async Task<HttpResponseMessage> SubmitAsync(string body, string? key)
+    private async Task<HttpResponseMessage> SubmitAsync(string body, string? key, string? apiKey = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/submit", UriKind.Relative)) { Content = Json.Body(body) };
         if (key is not null)
         {
             Assert.That(request.Headers.TryAddWithoutValidation(KeyHeader, key), Is.True);
+        }
+
+        if (apiKey is not null)
+        {
+            request.Headers.Add("X-Api-Key", apiKey);
         }
 
         return await Client.SendAsync(request);

@@ -116,10 +116,10 @@ public sealed class MultiNodeKillTests
         return (Submission(visits), perimeters);
     }
 
-    /// <summary>Images leased now by <paramref name="owner"/>, or by anyone when null.</summary>
-    private static long LeasesHeldBy(TestDatabase database, string? owner) => Database.Scalar(
+    /// <summary>Images leased now by a run of node <paramref name="nodeId"/>, or by anyone when null.</summary>
+    private static long LeasesHeldBy(TestDatabase database, string? nodeId) => Database.Scalar(
         database,
-        owner is null ? "SELECT COUNT(*) FROM images WHERE state = 1" : $"SELECT COUNT(*) FROM images WHERE state = 1 AND lease_owner = '{owner}'");
+        nodeId is null ? "SELECT COUNT(*) FROM images WHERE state = 1" : $"SELECT COUNT(*) FROM images WHERE state = 1 AND lease_owner LIKE '{nodeId}/%'");
 
     private static long SettledBy(TestDatabase database, string owner) =>
         Database.Scalar(database, $"SELECT COUNT(*) FROM images WHERE settled_by = '{owner}'");

@@ -43,14 +43,14 @@ public sealed class ListNodesHandlerTests
     [Test]
     public async Task Handle_KeepsEachNodesWorkAndOrder()
     {
-        var nodes = await ListAsync(Node("a", 1) with { ImagesSettled = 120, LeasesHeld = 3 }, Node("b", 2) with { Role = "worker" });
+        var nodes = await ListAsync(Node("a", 1) with { ImagesSettled = 120, LeasesHeld = 3 }, Node("b", 2) with { Role = "worker", HostName = null, ProcessId = null });
         Assert.That(
-            nodes.Select(n => (n.NodeId, n.Role, n.ImagesSettled, n.LeasesHeld)),
-            Is.EqualTo(new[] { ("a", "all", 120L, 3), ("b", "worker", 0L, 0) }));
+            nodes.Select(n => (n.NodeId, n.Role, n.HostName, n.ProcessId, n.ImagesSettled, n.LeasesHeld)),
+            Is.EqualTo(new[] { ("a", "all", (string?)"vm", (int?)4242, 120L, 3), ("b", "worker", null, null, 0L, 0) }));
     }
 
     private static NodeRecordView Node(string id, int heartbeatSecondsAgo) =>
-        new(id, "all", Now.AddHours(-1), Now.AddSeconds(-heartbeatSecondsAgo), StoppedAt: null, LostAt: null, ImagesSettled: 0, LeasesHeld: 0);
+        new(id, "all", "vm", 4242, Now.AddHours(-1), Now.AddSeconds(-heartbeatSecondsAgo), StoppedAt: null, LostAt: null, ImagesSettled: 0, LeasesHeld: 0);
 
     private static async Task<IReadOnlyList<NodeView>> ListAsync(params NodeRecordView[] rows)
     {

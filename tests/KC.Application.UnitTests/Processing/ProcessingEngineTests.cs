@@ -9,7 +9,10 @@ namespace KC.Application.UnitTests.Processing;
 [TestFixture]
 public sealed class ProcessingEngineTests
 {
-    private const string Owner = "node-a";
+    private static readonly NodeIdentity Node = new("node-a") { RunId = "0123456789abcdef" };
+
+    /// <summary>What this engine's leases are held by: its node's run, not the node id alone.</summary>
+    private static readonly string Owner = Node.LeaseOwner;
     private const int MaxConcurrency = 2;
     private const int DownloadConcurrency = 2;
 
@@ -267,7 +270,7 @@ public sealed class ProcessingEngineTests
     }
 
     [Test]
-    public async Task RunAsync_WhenStartedAndStopped_ReleasesLeasesAtStartAndAtStop()
+    public async Task RunAsync_WhenStartedAndStopped_ReleasesItsOwnLeasesOnceAfterTheLastOutcomeAsAGracefulStop()
     {
         var images = Batch(1);
         using var harness = new Harness(images);
@@ -275,23 +278,9 @@ public sealed class ProcessingEngineTests
         var recorded = await harness.RunUntilRecordedAsync(images.Count);
 
         Assert.That(recorded, Is.True, "not every outcome was recorded in time");
-        harness.Queue.Verify(q => q.ReleaseLeasesAsync(Owner, It.IsAny<LeaseRelease>(), It.IsAny<CancellationToken>()), Times.Exactly(2));
-        Assert.That(harness.Calls[0], Is.EqualTo("release"), "leases are released before the first claim");
-        Assert.That(harness.Calls[^1], Is.EqualTo("release"), "leases are released after the last outcome is written");
-        Assert.That(harness.Calls.Where(c => c != "claim"), Is.EqualTo(new[] { "release", "record", "release" }));
-    }
-
-    [Test]
-    public async Task RunAsync_ReleasesAnEarlierRunsLeasesAsDiedAndItsOwnAtStopAsGraceful()
-    {
-        var images = Batch(1);
-        using var harness = new Harness(images);
-
-        var recorded = await harness.RunUntilRecordedAsync(images.Count);
-
-        Assert.That(recorded, Is.True, "not every outcome was recorded in time");
-        harness.Queue.Verify(q => q.ReleaseLeasesAsync(Owner, LeaseRelease.EarlierRunDied, It.IsAny<CancellationToken>()), Times.Once);
+        harness.Queue.Verify(q => q.ReleaseLeasesAsync(It.IsAny<string>(), It.IsAny<LeaseRelease>(), It.IsAny<CancellationToken>()), Times.Once);
         harness.Queue.Verify(q => q.ReleaseLeasesAsync(Owner, LeaseRelease.GracefulStop, It.IsAny<CancellationToken>()), Times.Once);
+        Assert.That(harness.Calls.Where(c => c != "claim"), Is.EqualTo(new[] { "record", "release" }), "an earlier run's leases are the registration's to release, not the engine's");
     }
 
     [Test]
@@ -366,7 +355,7 @@ public sealed class ProcessingEngineTests
 
         Assert.That(stopped, Is.True, "the engine did not stop in time");
         Assert.That(harness.Outcomes, Is.Empty);
-        Assert.That(harness.Calls.Where(c => c != "claim"), Is.EqualTo(new[] { "release", "release" }));
+        Assert.That(harness.Calls.Where(c => c != "claim"), Is.EqualTo(new[] { "release" }));
     }
 
     /// <summary>Counts calls in progress and remembers the most seen at once.</summary>
@@ -514,7 +503,7 @@ public sealed class ProcessingEngineTests
                     LeaseSeconds = 3,
                     IdlePollMilliseconds = 20,
                 },
-                new NodeIdentity(Owner),
+                Node,
                 NullLogger<ProcessingEngine>.Instance);
             using var stopping = new CancellationTokenSource();
 

@@ -2,6 +2,7 @@ using KC.Application.Processing;
 using KC.Infrastructure.Hosting;
 using KC.Infrastructure.IntegrationTests.Persistence;
 using KC.Infrastructure.Persistence;
+using KC.Infrastructure.Queue;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -72,8 +73,44 @@ public sealed class NodeHeartbeatTests(DatabaseProvider provider) : DatabaseTest
         Assert.That((await ReadNodeAsync("alive")).LostAt, Is.Null);
     }
 
-    private NodeHeartbeat Heartbeat(string id, NodeRole role = NodeRole.All) =>
-        new(Database.Factory, new NodeIdentity(id, role), Options, TimeProvider.System, NullLogger<NodeHeartbeat>.Instance);
+    [Test]
+    public async Task Beat_WhenAnotherRunHasTakenTheIdOver_LeavesItsRowAloneAndStopsTheServiceWithAFailure()
+    {
+        var lifetime = new RecordingLifetime();
+        var heartbeat = Heartbeat("node-a", lifetime: lifetime);
+        await heartbeat.StartAsync(CancellationToken.None);
+        await TakeOverAsync("node-a", runId: "00000000000000f2", heartbeatAt: 1);
+        var exitCode = Environment.ExitCode;
+        try
+        {
+            var stopped = await Task.WhenAny(lifetime.Stopping, Task.Delay(TimeSpan.FromSeconds(30)));
+            await heartbeat.StopAsync(CancellationToken.None);
+
+            Assert.That(stopped, Is.SameAs(lifetime.Stopping), "the superseded process stops its service");
+            Assert.That(Environment.ExitCode, Is.EqualTo(1), "and exits with a failure");
+            var row = await ReadNodeAsync("node-a");
+            Assert.That((row.RunId, row.HeartbeatAt, row.StoppedAt), Is.EqualTo(((string?)"00000000000000f2", 1L, (long?)null)), "the new holder's row is not beaten nor marked stopped");
+        }
+        finally
+        {
+            Environment.ExitCode = exitCode;
+        }
+    }
+
+    private NodeHeartbeat Heartbeat(string id, NodeRole role = NodeRole.All, RecordingLifetime? lifetime = null)
+    {
+        var node = new NodeIdentity(id, role);
+        var registration = new NodeRegistration(
+            Database.Factory, node, Options, new SqlWorkQueue(Database.Factory, Options, TimeProvider.System), TimeProvider.System, NullLogger<NodeRegistration>.Instance);
+        return new(Database.Factory, registration, node, Options, lifetime ?? new RecordingLifetime(), TimeProvider.System, NullLogger<NodeHeartbeat>.Instance);
+    }
+
+    /// <summary>Another process's registration of the id, as if it had found this run dead.</summary>
+    private async Task TakeOverAsync(string id, string runId, long heartbeatAt)
+    {
+        await using var db = Database.CreateContext();
+        await db.Database.ExecuteSqlAsync($"UPDATE nodes SET run_id = {runId}, host_name = {"other-host"}, process_id = {4242}, heartbeat_at = {heartbeatAt} WHERE id = {id}");
+    }
 
     private async Task<NodeRecord> ReadNodeAsync(string id)
     {

@@ -63,6 +63,43 @@ public sealed class IdempotencyKeyRepositoryTests(DatabaseProvider provider) : D
     }
 
     [Test]
+    public async Task SaveChangesAsync_WhenTheSameKeyIsStoredInAnotherScope_StoresAKeyOfItsOwn()
+    {
+        var first = JobWithImages(1);
+        var second = JobWithImages(1);
+        await SaveAsync(first, Key("k1", "hash-1", scope: ClientA));
+
+        await SaveAsync(second, Key("k1", "hash-2", scope: ClientB));
+
+        Assert.That(await FindAsync("k1", Now, ClientA), Is.EqualTo(new IdempotencyKeyRecord("k1", "hash-1", first.Id)));
+        Assert.That(await FindAsync("k1", Now, ClientB), Is.EqualTo(new IdempotencyKeyRecord("k1", "hash-2", second.Id)));
+        Assert.That(await FindAsync("k1", Now), Is.Null, "nor is either the shared scope's");
+    }
+
+    [Test]
+    public async Task SaveChangesAsync_WhenTheKeyIsStoredAlreadyInTheSameScope_ThrowsTaken()
+    {
+        await SaveAsync(JobWithImages(1), Key("k1", "hash-1", scope: ClientA));
+
+        Func<Task> act = () => SaveAsync(JobWithImages(1), Key("k1", "hash-2", scope: ClientA));
+
+        Assert.That(act, Throws.TypeOf<IdempotencyKeyTakenException>());
+    }
+
+    [Test]
+    public async Task SaveChangesAsync_WhenKeysOfAnyScopeHaveExpired_PurgesThemAndKeepsLiveOnes()
+    {
+        await SaveAsync(JobWithImages(1), Key("old", "h", createdAt: Now, lifetime: TimeSpan.FromHours(1), scope: ClientA));
+        await SaveAsync(JobWithImages(1), Key("old", "h", createdAt: Now, lifetime: TimeSpan.FromHours(1), scope: ClientB));
+        await SaveAsync(JobWithImages(1), Key("old", "h", createdAt: Now, lifetime: TimeSpan.FromHours(24)));
+
+        await SaveAsync(JobWithImages(1), Key("old", "h2", createdAt: Now.AddHours(2), scope: ClientA));
+
+        Assert.That(await ScopedKeysAsync(), Is.EquivalentTo(new[] { (ClientA, "old"), (IdempotencyScope.Shared, "old") }));
+        Assert.That((await FindAsync("old", Now.AddHours(2), ClientA))!.RequestHash, Is.EqualTo("h2"));
+    }
+
+    [Test]
     public async Task FindIdempotencyKeyAsync_WhenTheKeyHasExpired_ReturnsNull()
     {
         await SaveAsync(JobWithImages(1), Key("k1", "hash-1", createdAt: Now, lifetime: TimeSpan.FromHours(1)));
@@ -72,8 +109,12 @@ public sealed class IdempotencyKeyRepositoryTests(DatabaseProvider provider) : D
         Assert.That(found, Is.Null);
     }
 
-    private static NewIdempotencyKey Key(string key, string hash, DateTimeOffset? createdAt = null, TimeSpan? lifetime = null) =>
-        new(key, hash, createdAt ?? Now, (createdAt ?? Now) + (lifetime ?? TimeSpan.FromHours(24)));
+    // Fingerprints of two clients' API keys, as the API computes them.
+    private const string ClientA = "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
+    private const string ClientB = "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2";
+
+    private static NewIdempotencyKey Key(string key, string hash, DateTimeOffset? createdAt = null, TimeSpan? lifetime = null, string scope = IdempotencyScope.Shared) =>
+        new(scope, key, hash, createdAt ?? Now, (createdAt ?? Now) + (lifetime ?? TimeSpan.FromHours(24)));
 
     private async Task SaveAsync(Job job, NewIdempotencyKey key)
     {
@@ -83,10 +124,17 @@ public sealed class IdempotencyKeyRepositoryTests(DatabaseProvider provider) : D
         await repository.SaveChangesAsync(CancellationToken.None);
     }
 
-    private async Task<IdempotencyKeyRecord?> FindAsync(string key, DateTimeOffset now)
+    private async Task<IdempotencyKeyRecord?> FindAsync(string key, DateTimeOffset now, string scope = IdempotencyScope.Shared)
     {
         await using var db = Database.CreateContext();
-        return await new KC.Infrastructure.Persistence.JobRepository(db).FindIdempotencyKeyAsync(key, now, CancellationToken.None);
+        return await new KC.Infrastructure.Persistence.JobRepository(db).FindIdempotencyKeyAsync(scope, key, now, CancellationToken.None);
+    }
+
+    private async Task<IReadOnlyList<(string Scope, string Key)>> ScopedKeysAsync()
+    {
+        await using var db = Database.CreateContext();
+        var rows = await db.Set<IdempotencyKey>().AsNoTracking().Select(k => new { k.Scope, k.Key }).ToListAsync();
+        return [.. rows.Select(r => (r.Scope, r.Key))];
     }
 
     private async Task<long> CountAsync(string sql)

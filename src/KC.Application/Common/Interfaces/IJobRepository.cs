@@ -10,7 +10,7 @@ public interface IJobRepository
     /// <summary>
     /// Adds a job whose submit carried an <c>Idempotency-Key</c>. <see cref="SaveChangesAsync"/> stores
     /// the key in the job's transaction, so neither exists without the other; when a concurrent
-    /// submit stored the same unexpired key first, it stores nothing and throws
+    /// submit stored the same unexpired key in the same scope first, it stores nothing and throws
     /// <see cref="Exceptions.IdempotencyKeyTakenException"/>. Expired keys are purged on the way.
     /// </summary>
     void Add(Job job, NewIdempotencyKey idempotencyKey);
@@ -21,8 +21,8 @@ public interface IJobRepository
     /// </summary>
     Task SaveChangesAsync(CancellationToken cancellationToken);
 
-    /// <summary>The unexpired idempotency key <paramref name="key"/>, or null when there is none.</summary>
-    Task<IdempotencyKeyRecord?> FindIdempotencyKeyAsync(string key, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>The unexpired idempotency key <paramref name="key"/> of <paramref name="scope"/>, or null when there is none.</summary>
+    Task<IdempotencyKeyRecord?> FindIdempotencyKeyAsync(string scope, string key, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
     /// Cancels the job if it is ongoing, with its unsettled images, in one transaction that also

@@ -1,3 +1,4 @@
+using KC.Application.Common.Interfaces;
 using KC.Application.Jobs.Commands.SubmitJob;
 using KC.Domain.Jobs;
 using Microsoft.EntityFrameworkCore;
@@ -11,8 +12,10 @@ internal sealed class IdempotencyKeyConfiguration : IEntityTypeConfiguration<Ide
     {
         builder.ToTable(Schema.IdempotencyKeys.Table);
 
-        // The primary key is what makes a concurrent duplicate fail instead of creating a second job.
-        builder.HasKey(k => k.Key);
+        // The primary key is what makes a concurrent duplicate fail instead of creating a second
+        // job; a key is unique within its scope (one per API key), not across clients.
+        builder.HasKey(k => new { k.Scope, k.Key });
+        builder.Property(k => k.Scope).HasColumnName("scope").HasMaxLength(IdempotencyScope.MaxLength);
         builder.Property(k => k.Key).HasColumnName("idempotency_key").HasMaxLength(SubmitLimits.MaxIdempotencyKeyLength);
         builder.Property(k => k.RequestHash).HasColumnName("request_hash").HasMaxLength(64).IsRequired();
         builder.Property(k => k.JobId).HasColumnName("job_id");

@@ -25,7 +25,7 @@ internal sealed class ImageTaskConfiguration : IEntityTypeConfiguration<ImageTas
         builder.Property(i => i.SettledAt).HasColumnName("settled_at");
 
         // Lease times are Unix milliseconds: compared in SQL on every claim, on every provider alike.
-        builder.Property<string?>(Schema.Images.LeaseOwner).HasColumnName(Schema.Images.LeaseOwner).HasMaxLength(Schema.Nodes.MaxIdLength);
+        builder.Property<string?>(Schema.Images.LeaseOwner).HasColumnName(Schema.Images.LeaseOwner).HasMaxLength(Schema.Nodes.MaxLeaseOwnerLength);
         builder.Property<long?>(Schema.Images.LeaseExpiresAt).HasColumnName(Schema.Images.LeaseExpiresAt);
         builder.Property<long>(Schema.Images.NextAttemptAt).HasColumnName(Schema.Images.NextAttemptAt);
         builder.Property<int>(Schema.Images.Claims).HasColumnName(Schema.Images.Claims).HasDefaultValue(0);

@@ -1,3 +1,4 @@
+using KC.Application.Processing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -16,6 +17,9 @@ internal sealed class NodeConfiguration : IEntityTypeConfiguration<NodeRecord>
         builder.Property(n => n.StoppedAt).HasColumnName("stopped_at");
         builder.Property(n => n.LostAt).HasColumnName("lost_at");
         builder.Property(n => n.ImagesSettled).HasColumnName("images_settled");
+        builder.Property(n => n.RunId).HasColumnName("run_id").HasMaxLength(NodeIdentity.RunIdLength);
+        builder.Property(n => n.HostName).HasColumnName("host_name").HasMaxLength(Schema.Nodes.MaxHostNameLength);
+        builder.Property(n => n.ProcessId).HasColumnName("process_id");
     }
 }
 

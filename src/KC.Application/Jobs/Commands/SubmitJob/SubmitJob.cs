@@ -12,11 +12,16 @@ namespace KC.Application.Jobs.Commands.SubmitJob;
 /// </summary>
 /// <param name="CallbackUrl">The body's <c>callback_url</c>: where the final status is POSTed once the job settles.</param>
 /// <param name="IdempotencyKey">The <c>Idempotency-Key</c> header: a retry with the same key and body answers with the same job.</param>
+/// <param name="IdempotencyScope">
+/// Whose keys <paramref name="IdempotencyKey"/> is among: the fingerprint of the caller's API key when
+/// API keys are configured, so clients never share a key; null for the one scope of every client.
+/// </param>
 public sealed record SubmitJobCommand(
     int? Count,
     IReadOnlyList<SubmittedVisit?>? Visits,
     string? CallbackUrl = null,
-    string? IdempotencyKey = null) : ICommand<SubmitJobResult>;
+    string? IdempotencyKey = null,
+    string? IdempotencyScope = null) : ICommand<SubmitJobResult>;
 
 public sealed record SubmittedVisit(string? StoreId, IReadOnlyList<string?>? ImageUrls, string? VisitTime);
 
@@ -45,9 +50,10 @@ public sealed class SubmitJobHandler(
         var callbackUrl = command.CallbackUrl?.Trim();
 
         var key = command.IdempotencyKey;
+        var scope = command.IdempotencyScope ?? IdempotencyScope.Shared;
         var requestHash = key is null ? null : SubmitRequestFingerprint.Compute(visits, callbackUrl);
         if (key is not null
-            && await jobs.FindIdempotencyKeyAsync(key, now, cancellationToken).ConfigureAwait(false) is { } earlier)
+            && await jobs.FindIdempotencyKeyAsync(scope, key, now, cancellationToken).ConfigureAwait(false) is { } earlier)
         {
             return Replay(earlier, requestHash!);
         }
@@ -62,7 +68,7 @@ public sealed class SubmitJobHandler(
         }
         else
         {
-            jobs.Add(job, new NewIdempotencyKey(key, requestHash!, now, now + _keyLifetime));
+            jobs.Add(job, new NewIdempotencyKey(scope, key, requestHash!, now, now + _keyLifetime));
         }
 
         try
@@ -73,7 +79,7 @@ public sealed class SubmitJobHandler(
         {
             // A concurrent submit with the same key committed first and stored nothing of ours:
             // answer as a retry of that one would be answered.
-            var winner = await jobs.FindIdempotencyKeyAsync(key, now, cancellationToken).ConfigureAwait(false);
+            var winner = await jobs.FindIdempotencyKeyAsync(scope, key, now, cancellationToken).ConfigureAwait(false);
             if (winner is null)
             {
                 throw;

@@ -18,6 +18,8 @@ public enum NodeState
 public sealed record NodeView(
     string NodeId,
     string Role,
+    string? HostName,
+    int? ProcessId,
     NodeState State,
     DateTimeOffset StartedAt,
     DateTimeOffset LastHeartbeatAt,
@@ -32,7 +34,7 @@ public sealed class ListNodesHandler(INodeReadModel readModel, ProcessingOptions
         var now = clock.GetUtcNow();
         var nodes = await readModel.ListAsync(cancellationToken).ConfigureAwait(false);
         return nodes
-            .Select(n => new NodeView(n.NodeId, n.Role, StateOf(n, now), n.StartedAt, n.LastHeartbeatAt, n.ImagesSettled, n.LeasesHeld))
+            .Select(n => new NodeView(n.NodeId, n.Role, n.HostName, n.ProcessId, StateOf(n, now), n.StartedAt, n.LastHeartbeatAt, n.ImagesSettled, n.LeasesHeld))
             .ToList();
     }
 

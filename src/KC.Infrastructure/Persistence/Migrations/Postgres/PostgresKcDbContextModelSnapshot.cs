@@ -91,8 +91,8 @@ namespace KC.Infrastructure.Persistence.Migrations.Postgres
                         .HasColumnName("lease_expires_at");
 
                     b.Property<string>("lease_owner")
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
+                        .HasMaxLength(217)
+                        .HasColumnType("character varying(217)")
                         .HasColumnName("lease_owner");
 
                     b.Property<long>("next_attempt_at")
@@ -323,6 +323,11 @@ namespace KC.Infrastructure.Persistence.Migrations.Postgres
 
             modelBuilder.Entity("KC.Infrastructure.Persistence.IdempotencyKey", b =>
                 {
+                    b.Property<string>("Scope")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("scope");
+
                     b.Property<string>("Key")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
@@ -346,7 +351,7 @@ namespace KC.Infrastructure.Persistence.Migrations.Postgres
                         .HasColumnType("character varying(64)")
                         .HasColumnName("request_hash");
 
-                    b.HasKey("Key");
+                    b.HasKey("Scope", "Key");
 
                     b.HasIndex("ExpiresAt")
                         .HasDatabaseName("ix_idempotency_keys_expires_at");
@@ -389,6 +394,11 @@ namespace KC.Infrastructure.Persistence.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("heartbeat_at");
 
+                    b.Property<string>("HostName")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("host_name");
+
                     b.Property<long>("ImagesSettled")
                         .HasColumnType("bigint")
                         .HasColumnName("images_settled");
@@ -397,11 +407,20 @@ namespace KC.Infrastructure.Persistence.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("lost_at");
 
+                    b.Property<int?>("ProcessId")
+                        .HasColumnType("integer")
+                        .HasColumnName("process_id");
+
                     b.Property<string>("Role")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)")
                         .HasColumnName("role");
+
+                    b.Property<string>("RunId")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("run_id");
 
                     b.Property<long>("StartedAt")
                         .HasColumnType("bigint")

@@ -84,7 +84,7 @@ namespace KC.Infrastructure.Persistence.Migrations.Sqlite
                         .HasColumnName("lease_expires_at");
 
                     b.Property<string>("lease_owner")
-                        .HasMaxLength(200)
+                        .HasMaxLength(217)
                         .HasColumnType("TEXT")
                         .HasColumnName("lease_owner");
 
@@ -310,6 +310,11 @@ namespace KC.Infrastructure.Persistence.Migrations.Sqlite
 
             modelBuilder.Entity("KC.Infrastructure.Persistence.IdempotencyKey", b =>
                 {
+                    b.Property<string>("Scope")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("scope");
+
                     b.Property<string>("Key")
                         .HasMaxLength(200)
                         .HasColumnType("TEXT")
@@ -333,7 +338,7 @@ namespace KC.Infrastructure.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("request_hash");
 
-                    b.HasKey("Key");
+                    b.HasKey("Scope", "Key");
 
                     b.HasIndex("ExpiresAt")
                         .HasDatabaseName("ix_idempotency_keys_expires_at");
@@ -376,6 +381,11 @@ namespace KC.Infrastructure.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("heartbeat_at");
 
+                    b.Property<string>("HostName")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("host_name");
+
                     b.Property<long>("ImagesSettled")
                         .HasColumnType("INTEGER")
                         .HasColumnName("images_settled");
@@ -384,11 +394,20 @@ namespace KC.Infrastructure.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("lost_at");
 
+                    b.Property<int?>("ProcessId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("process_id");
+
                     b.Property<string>("Role")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("TEXT")
                         .HasColumnName("role");
+
+                    b.Property<string>("RunId")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("run_id");
 
                     b.Property<long>("StartedAt")
                         .HasColumnType("INTEGER")

@@ -12,6 +12,10 @@ namespace KC.Application.UnitTests.Jobs.Commands.SubmitJob;
 public sealed class SubmitJobIdempotencyTests
 {
     private const string Key = "order-1001";
+
+    // What the API passes for two clients: the fingerprints of their API keys.
+    private const string ClientA = "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
+    private const string ClientB = "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2";
     private static readonly DateTimeOffset Now = new(2026, 1, 2, 10, 0, 0, TimeSpan.Zero);
 
     private Mock<IJobRepository> _jobs = null!;
@@ -37,7 +41,7 @@ public sealed class SubmitJobIdempotencyTests
             _added!.AssignId(42);
             return Task.CompletedTask;
         });
-        _jobs.Setup(r => r.FindIdempotencyKeyAsync(It.IsAny<string>(), It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()))
+        _jobs.Setup(r => r.FindIdempotencyKeyAsync(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync((IdempotencyKeyRecord?)null);
         _storeMaster = new Mock<IStoreMaster>(MockBehavior.Strict);
         _storeMaster
@@ -55,8 +59,8 @@ public sealed class SubmitJobIdempotencyTests
         var result = await Handler().Handle(command, CancellationToken.None);
 
         Assert.That(result, Is.EqualTo(new SubmitJobResult(42, Replayed: false)));
-        Assert.That(_addedKey, Is.EqualTo(new NewIdempotencyKey(Key, HashOf(command), Now, Now.AddHours(24))));
-        _jobs.Verify(r => r.FindIdempotencyKeyAsync(Key, Now, It.IsAny<CancellationToken>()), Times.Once);
+        Assert.That(_addedKey, Is.EqualTo(new NewIdempotencyKey(IdempotencyScope.Shared, Key, HashOf(command), Now, Now.AddHours(24))));
+        _jobs.Verify(r => r.FindIdempotencyKeyAsync(IdempotencyScope.Shared, Key, Now, It.IsAny<CancellationToken>()), Times.Once);
         _jobs.Verify(r => r.Add(It.IsAny<Job>()), Times.Never);
         _workSignal.Verify(s => s.NotifyWorkAvailable(), Times.Once);
     }
@@ -104,7 +108,7 @@ public sealed class SubmitJobIdempotencyTests
     public async Task Handle_WhenAConcurrentSubmitStoresTheKeyFirst_ReplaysTheWinnersJob()
     {
         var command = Commands.Valid() with { IdempotencyKey = Key };
-        _jobs.SetupSequence(r => r.FindIdempotencyKeyAsync(Key, It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()))
+        _jobs.SetupSequence(r => r.FindIdempotencyKeyAsync(IdempotencyScope.Shared, Key, It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync((IdempotencyKeyRecord?)null)
             .ReturnsAsync(new IdempotencyKeyRecord(Key, HashOf(command), 9));
         _jobs.Setup(r => r.SaveChangesAsync(It.IsAny<CancellationToken>())).ThrowsAsync(new IdempotencyKeyTakenException("taken"));
@@ -119,7 +123,7 @@ public sealed class SubmitJobIdempotencyTests
     public void Handle_WhenAConcurrentSubmitWithAnotherBodyStoresTheKeyFirst_ThrowsIdempotencyKeyMismatch()
     {
         var command = Commands.Valid() with { IdempotencyKey = Key };
-        _jobs.SetupSequence(r => r.FindIdempotencyKeyAsync(Key, It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()))
+        _jobs.SetupSequence(r => r.FindIdempotencyKeyAsync(IdempotencyScope.Shared, Key, It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync((IdempotencyKeyRecord?)null)
             .ReturnsAsync(new IdempotencyKeyRecord(Key, new string('0', 64), 9));
         _jobs.Setup(r => r.SaveChangesAsync(It.IsAny<CancellationToken>())).ThrowsAsync(new IdempotencyKeyTakenException("taken"));
@@ -140,6 +144,31 @@ public sealed class SubmitJobIdempotencyTests
     }
 
     [Test]
+    public async Task Handle_WhenTheCallerHasAScope_LooksTheKeyUpAndStoresItInThatScopeOnly()
+    {
+        var command = Commands.Valid() with { IdempotencyKey = Key, IdempotencyScope = ClientA };
+        FindReturns(new IdempotencyKeyRecord(Key, "another client's request", 7), scope: ClientB);
+
+        var result = await Handler().Handle(command, CancellationToken.None);
+
+        Assert.That(result, Is.EqualTo(new SubmitJobResult(42, Replayed: false)), "another client's use of the key is no conflict");
+        Assert.That(_addedKey, Is.EqualTo(new NewIdempotencyKey(ClientA, Key, HashOf(command), Now, Now.AddHours(24))));
+        _jobs.Verify(r => r.FindIdempotencyKeyAsync(ClientA, Key, Now, It.IsAny<CancellationToken>()), Times.Once);
+        _jobs.Verify(r => r.FindIdempotencyKeyAsync(ClientB, It.IsAny<string>(), It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Test]
+    public async Task Handle_WhenTheCallerUsedTheKeyBeforeInItsScope_ReplaysItsJob()
+    {
+        var command = Commands.Valid() with { IdempotencyKey = Key, IdempotencyScope = ClientA };
+        FindReturns(new IdempotencyKeyRecord(Key, HashOf(command), 7), scope: ClientA);
+
+        var result = await Handler().Handle(command, CancellationToken.None);
+
+        Assert.That(result, Is.EqualTo(new SubmitJobResult(7, Replayed: true)));
+    }
+
+    [Test]
     public async Task Handle_WhenNoKeyIsGiven_NeitherLooksUpNorStoresAKey()
     {
         var result = await Handler().Handle(Commands.Valid(), CancellationToken.None);
@@ -147,7 +176,7 @@ public sealed class SubmitJobIdempotencyTests
         Assert.That(result, Is.EqualTo(new SubmitJobResult(42)));
         _jobs.Verify(r => r.Add(It.IsAny<Job>()), Times.Once);
         _jobs.Verify(r => r.Add(It.IsAny<Job>(), It.IsAny<NewIdempotencyKey>()), Times.Never);
-        _jobs.Verify(r => r.FindIdempotencyKeyAsync(It.IsAny<string>(), It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()), Times.Never);
+        _jobs.Verify(r => r.FindIdempotencyKeyAsync(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()), Times.Never);
     }
 
     [Test]
@@ -175,8 +204,8 @@ public sealed class SubmitJobIdempotencyTests
     private SubmitJobHandler Handler(SubmitLimits? limits = null) =>
         new(_jobs.Object, _storeMaster.Object, _workSignal.Object, new FakeTimeProvider(Now), limits ?? new SubmitLimits());
 
-    private void FindReturns(IdempotencyKeyRecord record) =>
-        _jobs.Setup(r => r.FindIdempotencyKeyAsync(record.Key, It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>())).ReturnsAsync(record);
+    private void FindReturns(IdempotencyKeyRecord record, string scope = IdempotencyScope.Shared) =>
+        _jobs.Setup(r => r.FindIdempotencyKeyAsync(scope, record.Key, It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>())).ReturnsAsync(record);
 
     /// <summary>The hash the handler must store for <paramref name="command"/>: its fingerprint after trimming and parsing.</summary>
     private static string HashOf(SubmitJobCommand command) =>
