@@ -126,7 +126,9 @@ try
 
     app.Lifetime.ApplicationStarted.Register(startup.Started);
     await app.RunAsync();
-    return 0;
+
+    // Zero unless something that stopped the host said otherwise (a node whose id was taken over).
+    return Environment.ExitCode;
 }
 catch (Exception ex) when (ex is not HostAbortedException && !startup.HasStarted)
 {

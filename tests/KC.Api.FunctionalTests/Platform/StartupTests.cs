@@ -44,6 +44,9 @@ public sealed class StartupTests
     [TestCase("Processing:MaxConcurrency", "0", "Processing:MaxConcurrency must be positive")]
     [TestCase("Node:Role", "workers", "Node:Role must be all, api or worker; 'workers' is none of them.")]
     [TestCase("ForwardedHeaders:KnownProxies:0", "not-an-address", "ForwardedHeaders:KnownProxies:0 must be an IP address; 'not-an-address' is not.")]
+    [TestCase("Retention:Days", "-1", "Retention:Days must not be negative (0 turns retention off)")]
+    [TestCase("Retention:BatchSize", "0", "Retention:BatchSize must be positive")]
+    [TestCase("Retention:IntervalMinutes", "0", "Retention:IntervalMinutes must be positive")]
     public async Task Service_WhenASettingIsInvalid_ExitsWithOneLineNamingIt(string key, string value, string message)
     {
         await using var database = await TestDatabase.CreateAsync();
