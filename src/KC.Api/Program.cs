@@ -15,6 +15,12 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.FileProviders;
 using Scalar.AspNetCore;
 
+// `dotnet KC.Api.dll probe <url>`: the container's health check, a GET instead of the service.
+if (HealthProbe.IsRequested(args))
+{
+    return await HealthProbe.RunAsync(args);
+}
+
 // SQLite's "async" calls complete synchronously, so queue writes hold pool threads while they run.
 // Start with enough threads that a status poll never waits for the pool to grow.
 ThreadPool.GetMinThreads(out var minWorkers, out var minIo);

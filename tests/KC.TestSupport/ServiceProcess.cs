@@ -5,7 +5,7 @@ namespace KC.TestSupport;
 
 /// <summary>
 /// The real service as a child process (<c>dotnet KC.Api.dll</c> from the caller's output folder, which
-/// must reference KC.Api), so a test or benchmark can kill it with
+/// must reference KC.Api, or a published one), so a test or benchmark can kill it with
 /// SIGKILL or stop it with SIGTERM exactly as an operator or the kernel would.
 /// </summary>
 public sealed partial class ServiceProcess : IAsyncDisposable
@@ -43,14 +43,16 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     /// </summary>
     /// <param name="workingDirectory">Where the process starts; the folder of the binaries by default.</param>
     /// <param name="ownLogging">Leave logging to the service's own settings files instead of the quiet test levels.</param>
+    /// <param name="servicePath">The <c>KC.Api.dll</c> to run, such as a published one; the caller's output folder's by default.</param>
     public static async Task<ServiceProcess> StartAsync(
         string connectionString,
         IReadOnlyDictionary<string, string?> settings,
         TimeSpan? timeout = null,
         string? workingDirectory = null,
-        bool ownLogging = false)
+        bool ownLogging = false,
+        string? servicePath = null)
     {
-        var service = Launch(connectionString, settings, workingDirectory, ownLogging);
+        var service = Launch(connectionString, settings, workingDirectory, ownLogging, servicePath);
         var process = service._process;
         process.Exited += (_, _) =>
         {
@@ -75,7 +77,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     /// <summary>Starts the service and waits for it to exit by itself, as one that cannot start does; kills it after <paramref name="timeout"/>.</summary>
     public static async Task<ServiceExit> RunUntilExitAsync(string connectionString, IReadOnlyDictionary<string, string?> settings, TimeSpan? timeout = null)
     {
-        await using var service = Launch(connectionString, settings, workingDirectory: null, ownLogging: false);
+        await using var service = Launch(connectionString, settings, workingDirectory: null, ownLogging: false, servicePath: null);
         service.Begin();
         await service._process.WaitForExitAsync().WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
 
@@ -84,13 +86,13 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         return new ServiceExit(service._process.ExitCode, service.Output);
     }
 
-    private static ServiceProcess Launch(string connectionString, IReadOnlyDictionary<string, string?> settings, string? workingDirectory, bool ownLogging)
+    private static ServiceProcess Launch(string connectionString, IReadOnlyDictionary<string, string?> settings, string? workingDirectory, bool ownLogging, string? servicePath)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var directory = AppContext.BaseDirectory;
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(directory, "KC.Api.dll")])
+        var dll = servicePath ?? Path.Combine(AppContext.BaseDirectory, "KC.Api.dll");
+        var start = new ProcessStartInfo("dotnet", [dll])
         {
-            WorkingDirectory = workingDirectory ?? directory,
+            WorkingDirectory = workingDirectory ?? Path.GetDirectoryName(Path.GetFullPath(dll))!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
