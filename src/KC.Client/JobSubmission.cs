@@ -8,15 +8,15 @@ public sealed record JobSubmission
 {
     private readonly int? _count;
 
-    /// <summary>The visits of the job, at least one.</summary>
-    public required IReadOnlyList<VisitSubmission> Visits { get; init; }
-
     /// <summary>The contract's <c>count</c>: the number of visits. Set it only to send another number on purpose.</summary>
     public int Count
     {
         get => _count ?? Visits.Count;
         init => _count = value;
     }
+
+    /// <summary>The visits of the job, at least one.</summary>
+    public required IReadOnlyList<VisitSubmission> Visits { get; init; }
 
     /// <summary>An absolute http or https URL that receives the job's final status body when it settles; null for none.</summary>
     public Uri? CallbackUrl { get; init; }
