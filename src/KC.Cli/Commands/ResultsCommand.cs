@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using KC.Client;
 using Spectre.Console;
 
@@ -22,35 +23,34 @@ internal static class ResultsCommand
             }
 
             var job = await context.Client.GetJobAsync(jobId, cancellationToken);
-            var table = Terminal.Table("Store", "Name", "Visit time", "Image", "Status", "Width", "Height", "Perimeter", "Error");
-            foreach (var visit in job.Visits)
-            {
-                foreach (var image in visit.Images)
-                {
-                    Terminal.Row(
-                        table,
-                        visit.StoreId,
-                        visit.StoreName,
-                        Terminal.Time(visit.VisitTime),
-                        image.ImageUrl,
-                        Terminal.Word(image.Status),
-                        Terminal.Number(image.Width),
-                        Terminal.Number(image.Height),
-                        Terminal.Number(image.Perimeter),
-                        image.Error);
-                }
-            }
-
-            foreach (var column in table.Columns.Skip(5).Take(3))
-            {
-                column.RightAligned();
-            }
-
-            context.Terminal.Output.Write(table);
+            context.Terminal.Output.Write(Table(job));
             context.Terminal.Line(Terminal.Summary(job.JobId, job.Status, job.Progress));
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>
+    /// One row per image, narrow enough for a terminal: the store's name, the visit time and the area
+    /// code are in the CSV; the error column appears only when an image has one.
+    /// </summary>
+    private static Table Table(JobDetails job)
+    {
+        var images = job.Visits.SelectMany(v => v.Images.Select(i => (Visit: v, Image: i))).ToList();
+        var withErrors = images.Any(i => i.Image.Error is not null);
+        var table = withErrors
+            ? Terminal.Table("Store", "Image", "Status", "Size", "Perimeter", "Error")
+            : Terminal.Table("Store", "Image", "Status", "Size", "Perimeter");
+        table.Columns[3].RightAligned();
+        table.Columns[4].RightAligned();
+        foreach (var (visit, image) in images)
+        {
+            var size = image is { Width: { } width, Height: { } height } ? string.Create(CultureInfo.InvariantCulture, $"{width}x{height}") : string.Empty;
+            string?[] cells = [visit.StoreId, image.ImageUrl, Terminal.Word(image.Status), size, Terminal.Number(image.Perimeter)];
+            Terminal.Row(table, withErrors ? [.. cells, image.Error] : cells);
+        }
+
+        return table;
     }
 
     private static async Task SaveCsvAsync(CommandContext context, long jobId, string target, CancellationToken cancellationToken)
