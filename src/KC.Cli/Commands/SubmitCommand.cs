@@ -28,8 +28,16 @@ internal static class SubmitCommand
                 return ExitCodes.Ok;
             }
 
-            var status = await JobProgressDisplay.WaitAsync(context, submitted.JobId, PollInterval, cancellationToken);
-            return Report(context.Terminal, status);
+            try
+            {
+                var status = await JobProgressDisplay.WaitAsync(context, submitted.JobId, PollInterval, cancellationToken);
+                return Report(context.Terminal, status);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                context.Terminal.Fail($"Stopped waiting; job {submitted.JobId} goes on (kc status {submitted.JobId}).");
+                return ExitCodes.Interrupted;
+            }
         });
         return command;
     }

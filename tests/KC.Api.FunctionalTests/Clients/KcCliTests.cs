@@ -102,6 +102,24 @@ public sealed partial class KcCliTests : ServiceTestBase
     }
 
     [Test]
+    public async Task Submit_WithWaitWhenStopped_SaysTheJobGoesOnAndExits130()
+    {
+        var file = JobFile(Submission(Visit(KnownStore, Images.Url("/slow/60000/27x27.png"))));
+
+        var run = await KcProcess.RunUntilStoppedAsync(Environment, ": 0/1 done", "submit", file, "--wait");
+
+        var id = SubmittedId(run);
+        var status = await Client.GetJsonAsync($"/api/status?jobid={id}");
+        await Client.PostAsync(new Uri($"/api/jobs/{id}/cancel", UriKind.Relative), null);
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.ExitCode, Is.EqualTo(130), run.ToString());
+            Assert.That(run.Error, Is.EqualTo($"Stopped waiting; job {id} goes on (kc status {id}).\n"));
+            Assert.That(status["status"]!.GetValue<string>(), Is.EqualTo("ongoing"));
+        });
+    }
+
+    [Test]
     public async Task Submit_WithAnIdempotencyKeyTwice_AnswersWithTheSameJob()
     {
         var file = JobFile(Submission(Visit(KnownStore, Images.Url("/img/8x8.png"))));

@@ -18,7 +18,14 @@ internal static class KcProcess
 
     /// <param name="environment">Variables to set; a null value removes one. <c>KC_URL</c> and <c>KC_API_KEY</c> are never inherited.</param>
     /// <param name="arguments">The command line after <c>kc</c>.</param>
-    public static async Task<KcRun> RunAsync(IReadOnlyDictionary<string, string?> environment, params string[] arguments)
+    public static Task<KcRun> RunAsync(IReadOnlyDictionary<string, string?> environment, params string[] arguments) =>
+        RunUntilStoppedAsync(environment, stopWhenPrinted: null, arguments);
+
+    /// <summary>
+    /// Runs <c>kc</c> and, once its standard output has a line containing <paramref name="stopWhenPrinted"/>,
+    /// sends it SIGTERM, as a user's Ctrl+C or a CI job's timeout does.
+    /// </summary>
+    public static async Task<KcRun> RunUntilStoppedAsync(IReadOnlyDictionary<string, string?> environment, string? stopWhenPrinted, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -50,7 +57,7 @@ internal static class KcProcess
 
         using var process = Process.Start(start)!;
         process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEndAsync();
+        var output = ReadAsync(process, stopWhenPrinted);
         var error = process.StandardError.ReadToEndAsync();
         try
         {
@@ -63,5 +70,22 @@ internal static class KcProcess
         }
 
         return new KcRun(process.ExitCode, (await output).ReplaceLineEndings("\n"), (await error).ReplaceLineEndings("\n"));
+    }
+
+    private static async Task<string> ReadAsync(Process process, string? stopWhenPrinted)
+    {
+        var text = new System.Text.StringBuilder();
+        while (await process.StandardOutput.ReadLineAsync() is { } line)
+        {
+            text.Append(line).Append('\n');
+            if (stopWhenPrinted is not null && line.Contains(stopWhenPrinted, StringComparison.Ordinal))
+            {
+                stopWhenPrinted = null;
+                using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+                await kill.WaitForExitAsync();
+            }
+        }
+
+        return text.ToString();
     }
 }
