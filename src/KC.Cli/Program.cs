@@ -1,0 +1,3 @@
+using KC.Cli;
+
+return await KcCommandLine.RunAsync(args, Terminal.Create());
