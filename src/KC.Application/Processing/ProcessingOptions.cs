@@ -1,6 +1,11 @@
 namespace KC.Application.Processing;
 
-/// <summary>The <c>Processing</c> section of configuration. Defaults are those of the contract.</summary>
+/// <summary>
+/// The settings of the <c>Processing</c> section the engine reads: its slots, claims, leases and
+/// outcome batches. Defaults are those of the contract; <see cref="ProcessingOptionsValidator"/>
+/// refuses values the engine cannot work with. How images are fetched and measured is the
+/// imaging stage's own part of the section (<c>ImagingOptions</c> in Infrastructure).
+/// </summary>
 public sealed class ProcessingOptions
 {
     public const string SectionName = "Processing";
@@ -10,29 +15,6 @@ public sealed class ProcessingOptions
 
     /// <summary>Downloads in flight on this node, ahead of the GPU step; 0 means 2 × <see cref="MaxConcurrency"/>.</summary>
     public int DownloadConcurrency { get; set; }
-
-    public int GpuDelayMinMs { get; set; } = 100;
-
-    public int GpuDelayMaxMs { get; set; } = 400;
-
-    public bool AllowPrivateNetworks { get; set; }
-
-    /// <summary>Time allowed for one download attempt.</summary>
-    public int DownloadTimeoutSeconds { get; set; } = 30;
-
-    /// <summary>Tries per image download, the first included, for transient failures.</summary>
-    public int MaxAttempts { get; set; } = 3;
-
-    public long MaxImageBytes { get; set; } = 26_214_400;
-
-    /// <summary>
-    /// How far into a body its size may be. The size is read from the first bytes as they arrive,
-    /// but EXIF, XMP and ICC segments can put a JPEG's size marker hundreds of KB into the file; an
-    /// image whose size is not found within this many bytes fails.
-    /// </summary>
-    public int MaxHeaderBytes { get; set; } = 4 * 1024 * 1024;
-
-    public int MaxRedirects { get; set; } = 5;
 
     /// <summary>How long a claim on an image lasts without a heartbeat renewing it.</summary>
     public int LeaseSeconds { get; set; } = 30;

@@ -18,7 +18,7 @@ namespace KC.Infrastructure.Imaging;
 /// repeats the hop that failed (never a request whose address the handler rewrote), every hop is
 /// vetted by the network guard when it connects, and only http and https targets are followed.
 /// </remarks>
-internal sealed class HttpImageDownloader(IHttpClientFactory clients, ProcessingOptions options) : IImageDownloader
+internal sealed class HttpImageDownloader(IHttpClientFactory clients, ImagingOptions options) : IImageDownloader
 {
     public const string ClientName = "images";
 
@@ -30,7 +30,7 @@ internal sealed class HttpImageDownloader(IHttpClientFactory clients, Processing
         var client = clients.CreateClient(ClientName);
 
         // The resilience pipeline bounds the attempts; this bounds the whole download, body included.
-        var total = TimeSpan.FromSeconds(options.DownloadTimeoutSeconds * (options.MaxAttempts + 1));
+        var total = options.DownloadBudget;
         var log = new AttemptLog(total);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(total);

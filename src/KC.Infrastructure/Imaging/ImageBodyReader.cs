@@ -26,7 +26,7 @@ internal sealed class ImageBodyReader(long maxImageBytes, int maxHeaderBytes)
 
     private static readonly ArrayPool<byte> Buffers = ArrayPool<byte>.Shared;
 
-    public ImageBodyReader(ProcessingOptions options)
+    public ImageBodyReader(ImagingOptions options)
         : this(options?.MaxImageBytes ?? throw new ArgumentNullException(nameof(options)), options.MaxHeaderBytes)
     {
     }

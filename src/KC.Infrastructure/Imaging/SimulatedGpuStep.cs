@@ -4,7 +4,7 @@ using KC.Domain.Jobs;
 namespace KC.Infrastructure.Imaging;
 
 /// <summary>Stands for the GPU work of the real product: a random delay that cancellation ends at once.</summary>
-internal sealed class SimulatedGpuStep(ProcessingOptions options, TimeProvider clock) : IGpuStep
+internal sealed class SimulatedGpuStep(ImagingOptions options, TimeProvider clock) : IGpuStep
 {
     public Task RunAsync(ImageSize size, CancellationToken cancellationToken)
     {

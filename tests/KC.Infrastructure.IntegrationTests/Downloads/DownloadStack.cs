@@ -7,24 +7,25 @@ namespace KC.Infrastructure.IntegrationTests.Downloads;
 
 /// <summary>
 /// The production download stack (named client, resilience handler, guarded socket handler) built
-/// by <see cref="DependencyInjection.AddImaging"/>, with an optional guard of the test's own.
+/// by <see cref="ImagingServices.AddImagingStages"/>, with an optional guard of the test's own.
 /// </summary>
 internal sealed class DownloadStack : IDisposable
 {
     private readonly ServiceProvider _provider;
 
-    public DownloadStack(ProcessingOptions options, NetworkGuard? guard = null)
+    public DownloadStack(ImagingOptions options, NetworkGuard? guard = null)
     {
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs));
         services.AddSingleton(options);
+        services.AddSingleton(new ProcessingOptions { MaxConcurrency = 4 });
         services.AddSingleton(TimeProvider.System);
         if (guard is not null)
         {
             services.AddSingleton(guard);
         }
 
-        DependencyInjection.AddImaging(services);
+        services.AddImagingStages();
         _provider = services.BuildServiceProvider();
         Downloader = _provider.GetRequiredService<IImageDownloader>();
     }
@@ -37,13 +38,12 @@ internal sealed class DownloadStack : IDisposable
     public int Attempts => Logs.Attempts(HttpImageDownloader.ClientName);
 
     /// <summary>Options with fast retries and short timeouts; tests change what they examine.</summary>
-    public static ProcessingOptions Options(bool allowPrivateNetworks, int maxAttempts = 3) => new()
+    public static ImagingOptions Options(bool allowPrivateNetworks, int maxAttempts = 3) => new()
     {
         AllowPrivateNetworks = allowPrivateNetworks,
         MaxAttempts = maxAttempts,
         DownloadTimeoutSeconds = 10,
         MaxRedirects = 5,
-        MaxConcurrency = 4,
     };
 
     /// <summary>Runs <paramref name="act"/> and returns what it threw, or null.</summary>

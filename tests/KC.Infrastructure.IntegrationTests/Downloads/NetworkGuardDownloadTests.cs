@@ -117,7 +117,7 @@ public sealed class NetworkGuardDownloadTests
     [Test]
     public async Task DownloadAsync_WhenNoGuardIsRegistered_DefaultGuardRefusesLoopback()
     {
-        // AddImaging's own guard, built from ProcessingOptions.AllowPrivateNetworks=false.
+        // AddImagingStages' own guard, built from ImagingOptions.AllowPrivateNetworks=false.
         using var stack = new DownloadStack(DownloadStack.Options(allowPrivateNetworks: false, maxAttempts: 3));
         var requestsBefore = _server.TotalRequests;
 

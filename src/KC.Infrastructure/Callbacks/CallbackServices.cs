@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace KC.Infrastructure.Callbacks;
 
-internal static class CallbackRegistration
+internal static class CallbackServices
 {
     /// <summary>
     /// The callback options, queue, guarded HTTP client and dispatcher. Call after the hosted
