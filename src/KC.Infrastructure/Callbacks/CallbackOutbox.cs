@@ -14,8 +14,8 @@ internal static class CallbackOutbox
     // Jobs without a callback_url select nothing. A job settles once, so the conflict clause only
     // keeps a replayed call harmless.
     private static readonly string EnqueueSql = $"""
-        INSERT INTO {Schema.CallbackDeliveries.Table} (job_id, url, state, attempts, next_attempt_at, created_at)
-        SELECT id, callback_url, {(int)CallbackStatus.Pending}, 0, @due, @now FROM {Schema.Jobs.Table}
+        INSERT INTO callback_deliveries (job_id, url, state, attempts, next_attempt_at, created_at)
+        SELECT id, callback_url, {(int)CallbackStatus.Pending}, 0, @due, @now FROM jobs
         WHERE id = @id AND callback_url IS NOT NULL
         ON CONFLICT (job_id) DO NOTHING
         """;

@@ -18,31 +18,28 @@ internal sealed class CallbackStore(IDbContextFactory<KcDbContext> contexts, Tim
 {
     private const int Pending = (int)CallbackStatus.Pending;
 
-    private static readonly string Table = Schema.CallbackDeliveries.Table;
-
-    private static readonly string DueCondition =
-        $"state = {Pending} AND next_attempt_at <= @now AND (lease_expires_at IS NULL OR lease_expires_at < @now)";
-
     // A read first: an idle node looks every poll, and a read never waits for the writer's lock.
-    private static readonly string AnyDueSql = $"SELECT EXISTS (SELECT 1 FROM {Table} WHERE {DueCondition})";
-
-    private static string ClaimSql(SqlDialect dialect) =>
-        dialect.ClaimSql(Table, "job_id", DueCondition, "next_attempt_at", "lease_owner = @owner, lease_expires_at = @expires", "job_id, url, attempts");
+    // Due as the dialect's claim has it: pending, its time come, its lease free or lapsed.
+    private static readonly string AnyDueSql = $"""
+        SELECT EXISTS (
+            SELECT 1 FROM callback_deliveries
+            WHERE state = {Pending} AND next_attempt_at <= @now AND (lease_expires_at IS NULL OR lease_expires_at < @now))
+        """;
 
     private static readonly string SettleAttemptSql = $"""
-        UPDATE {Table}
+        UPDATE callback_deliveries
         SET state = @state, attempts = attempts + 1, next_attempt_at = @next, completed_at = @completed,
             lease_owner = NULL, lease_expires_at = NULL
         WHERE job_id = @job AND state = {Pending} AND lease_owner = @owner
         """;
 
     private static readonly string InsertAttemptSql = $"""
-        INSERT INTO {Schema.CallbackAttempts.Table} (job_id, attempted_at, status_code, error)
+        INSERT INTO callback_attempts (job_id, attempted_at, status_code, error)
         VALUES (@job, @at, @code, @error)
         """;
 
     private static readonly string ReleaseSql = $"""
-        UPDATE {Table} SET lease_owner = NULL, lease_expires_at = NULL
+        UPDATE callback_deliveries SET lease_owner = NULL, lease_expires_at = NULL
         WHERE state = {Pending} AND lease_owner = @owner
         """;
 
@@ -62,7 +59,7 @@ internal sealed class CallbackStore(IDbContextFactory<KcDbContext> contexts, Tim
             }
         }
 
-        await using var claim = connection.CreateCommand(ClaimSql(db.Dialect));
+        await using var claim = connection.CreateCommand(db.Dialect.ClaimCallbacksSql);
         claim.AddParameter("@owner", owner);
         claim.AddParameter("@now", now.ToUnixTimeMilliseconds());
         claim.AddParameter("@expires", (now + lease).ToUnixTimeMilliseconds());

@@ -15,7 +15,7 @@ namespace KC.Infrastructure.Hosting;
 /// </summary>
 internal sealed partial class DatabaseInitializer(
     IServiceScopeFactory scopes,
-    IOptions<DatabaseOptions> database,
+    DatabaseEngine engine,
     IOptions<StoreMasterOptions> storeMaster,
     ILogger<DatabaseInitializer> logger) : IHostedService
 {
@@ -23,17 +23,9 @@ internal sealed partial class DatabaseInitializer(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<KcDbContext>();
-        if (database.Value.Provider == DatabaseProvider.Sqlite)
-        {
-            SqliteFile.Create(db.Database.GetConnectionString());
-        }
-
+        engine.PrepareForMigrations(db.Database.GetConnectionString());
         await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
-        if (database.Value.Provider == DatabaseProvider.Sqlite)
-        {
-            // WAL lets readers (status polls) run beside the one writer; it is a property of the file.
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;", cancellationToken).ConfigureAwait(false);
-        }
+        await engine.AfterMigrationsAsync(db, cancellationToken).ConfigureAwait(false);
 
         await ImportStoreMasterAsync(scope.ServiceProvider, cancellationToken).ConfigureAwait(false);
     }

@@ -66,7 +66,7 @@ internal sealed partial class NodeRegistration(
     /// </summary>
     private static readonly ConcurrentDictionary<string, bool> RunsOfThisProcess = new(StringComparer.Ordinal);
 
-    private string HostName => node.HostName.Length <= Schema.Nodes.MaxHostNameLength ? node.HostName : node.HostName[..Schema.Nodes.MaxHostNameLength];
+    private string HostName => node.HostName.Length <= ColumnLimits.HostName ? node.HostName : node.HostName[..ColumnLimits.HostName];
 
     /// <summary>Registers this run, or throws <see cref="NodeIdInUseException"/> when a live node holds the id.</summary>
     public async Task RegisterAsync(CancellationToken cancellationToken)

@@ -27,13 +27,13 @@ internal static class NodeServices
         {
             // Unique per process, so two processes on one host never share an id by default.
             var hostName = Environment.MachineName;
-            var prefix = hostName[..Math.Min(hostName.Length, Schema.Nodes.MaxIdLength - NodeIdentity.DefaultIdSuffixLength)];
+            var prefix = hostName[..Math.Min(hostName.Length, ColumnLimits.NodeId - NodeIdentity.DefaultIdSuffixLength)];
             return new NodeIdentity(NodeIdentity.DefaultId(prefix), role) { IdIsDefault = true };
         }
 
-        if (configured.Length > Schema.Nodes.MaxIdLength)
+        if (configured.Length > ColumnLimits.NodeId)
         {
-            throw new ArgumentException($"{NodeIdentity.IdKey} must be at most {Schema.Nodes.MaxIdLength} characters.");
+            throw new ArgumentException($"{NodeIdentity.IdKey} must be at most {ColumnLimits.NodeId} characters.");
         }
 
         return new NodeIdentity(configured, role);

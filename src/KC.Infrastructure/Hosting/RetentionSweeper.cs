@@ -31,24 +31,24 @@ internal sealed partial class RetentionSweeper(
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
 
     private static readonly string EnsureLeaseSql = $"""
-        INSERT INTO {Schema.MaintenanceLeases.Table} (name, owner, expires_at) VALUES ('{LeaseName}', NULL, 0)
+        INSERT INTO maintenance_leases (name, owner, expires_at) VALUES ('{LeaseName}', NULL, 0)
         ON CONFLICT (name) DO NOTHING
         """;
 
     private static readonly string TakeLeaseSql = $"""
-        UPDATE {Schema.MaintenanceLeases.Table} SET owner = @owner, expires_at = @expires
+        UPDATE maintenance_leases SET owner = @owner, expires_at = @expires
         WHERE name = '{LeaseName}' AND (owner IS NULL OR owner = @owner OR expires_at < @now)
         """;
 
     private static readonly string ReturnLeaseSql = $"""
-        UPDATE {Schema.MaintenanceLeases.Table} SET owner = NULL, expires_at = 0
+        UPDATE maintenance_leases SET owner = NULL, expires_at = 0
         WHERE name = '{LeaseName}' AND owner = @owner
         """;
 
     private static readonly string PickExpiredSql = $"""
         SELECT j.id FROM jobs AS j
         WHERE j.status <> {(int)JobStatus.Ongoing} AND j.completed_at < @cutoff
-          AND NOT EXISTS (SELECT 1 FROM {Schema.CallbackDeliveries.Table} AS d WHERE d.job_id = j.id AND d.state = 0)
+          AND NOT EXISTS (SELECT 1 FROM callback_deliveries AS d WHERE d.job_id = j.id AND d.state = 0)
         ORDER BY j.id
         LIMIT {JobsPerPick}
         """;

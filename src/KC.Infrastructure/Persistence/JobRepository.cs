@@ -24,13 +24,13 @@ internal sealed class JobRepository(KcDbContext db) : IJobRepository
     private const int ExpiredKeysPurgedPerSubmit = 500;
 
     private static readonly string PurgeExpiredKeysSql = $"""
-        DELETE FROM {Schema.IdempotencyKeys.Table}
+        DELETE FROM idempotency_keys
         WHERE expires_at <= @now AND ((scope = @scope AND idempotency_key = @key) OR (scope, idempotency_key) IN (
-            SELECT scope, idempotency_key FROM {Schema.IdempotencyKeys.Table} WHERE expires_at <= @now ORDER BY expires_at LIMIT {ExpiredKeysPurgedPerSubmit}))
+            SELECT scope, idempotency_key FROM idempotency_keys WHERE expires_at <= @now ORDER BY expires_at LIMIT {ExpiredKeysPurgedPerSubmit}))
         """;
 
     private static readonly string InsertKeySql = $"""
-        INSERT INTO {Schema.IdempotencyKeys.Table} (scope, idempotency_key, request_hash, job_id, created_at, expires_at)
+        INSERT INTO idempotency_keys (scope, idempotency_key, request_hash, job_id, created_at, expires_at)
         VALUES (@scope, @key, @hash, @job, @created, @expires)
         """;
 

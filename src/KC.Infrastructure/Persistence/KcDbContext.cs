@@ -6,17 +6,13 @@ namespace KC.Infrastructure.Persistence;
 
 /// <summary>
 /// The schema and the read side. The hot paths (bulk insert on submit, claiming, recording
-/// outcomes) run hand-written SQL against the same tables; see <see cref="Schema"/> for the names.
-/// This type carries the SQLite migrations; <see cref="PostgresKcDbContext"/> carries PostgreSQL's.
+/// outcomes) run hand-written SQL against the same tables. Every consumer asks for this type; each
+/// database provider has a context type of its own (<c>Sqlite/</c>, <c>Postgres/</c>), because EF
+/// Core binds a migration set to a context type and each provider's migrations are generated for
+/// its own column types.
 /// </summary>
-public class KcDbContext : DbContext
+public abstract class KcDbContext : DbContext
 {
-    public KcDbContext(DbContextOptions<KcDbContext> options)
-        : base(options)
-    {
-    }
-
-    /// <summary>For a provider's own context type, which its migrations are bound to.</summary>
     protected KcDbContext(DbContextOptions options)
         : base(options)
     {
@@ -32,20 +28,11 @@ public class KcDbContext : DbContext
 
     internal DbSet<NodeRecord> Nodes => Set<NodeRecord>();
 
-    /// <summary>The SQL of this provider where hand-written statements differ.</summary>
-    internal virtual SqlDialect Dialect => SqlDialect.For(DatabaseProvider.Sqlite);
+    /// <summary>The statements of this provider where hand-written SQL differs.</summary>
+    internal abstract SqlDialect Dialect { get; }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(KcDbContext).Assembly);
     }
-}
-
-/// <summary>
-/// The same model on PostgreSQL. A type of its own because EF Core binds a migration set to a
-/// context type: each provider gets migrations generated for its own column types.
-/// </summary>
-public sealed class PostgresKcDbContext(DbContextOptions<PostgresKcDbContext> options) : KcDbContext(options)
-{
-    internal override SqlDialect Dialect => SqlDialect.For(DatabaseProvider.Postgres);
 }

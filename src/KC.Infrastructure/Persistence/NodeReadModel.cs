@@ -14,7 +14,7 @@ internal sealed class NodeReadModel(KcDbContext db) : INodeReadModel
         // Walks the partial index of leased images, ix_images_processing_owner.
         var leases = await db.Images.AsNoTracking()
             .Where(i => i.State == ImageState.Processing)
-            .GroupBy(i => EF.Property<string?>(i, Schema.Images.LeaseOwner))
+            .GroupBy(i => EF.Property<string?>(i, "lease_owner"))
             .Select(g => new { Owner = g.Key, Count = g.Count() })
             .ToListAsync(cancellationToken)
             .ConfigureAwait(false);

@@ -26,13 +26,10 @@ internal sealed class StoreReadModel(KcDbContext db) : IStoreReadModel
 
         if (nameContains is not null)
         {
-            // Case-insensitive on both providers: SQLite's LIKE ignores the case of ASCII letters,
-            // which is what store names are written in; PostgreSQL's LIKE does not, so it gets ILIKE.
-            // The client's % and _ are escaped so they match themselves.
+            // Case-insensitive on both providers (each dialect says how); the client's % and _ are
+            // escaped so they match themselves.
             var pattern = $"%{EscapeLike(nameContains)}%";
-            stores = db.Dialect.Provider == DatabaseProvider.Postgres
-                ? stores.Where(s => EF.Functions.ILike(s.StoreName, pattern, LikeEscape.ToString()))
-                : stores.Where(s => EF.Functions.Like(s.StoreName, pattern, LikeEscape.ToString()));
+            stores = db.Dialect.WhereNameContains(stores, pattern, LikeEscape.ToString());
         }
 
         return stores

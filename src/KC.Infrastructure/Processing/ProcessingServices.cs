@@ -2,10 +2,10 @@ using KC.Application.Common.Interfaces;
 using KC.Application.Processing;
 using KC.Infrastructure.Health;
 using KC.Infrastructure.Hosting;
+using KC.Infrastructure.Persistence;
 using KC.Infrastructure.Queue;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace KC.Infrastructure.Processing;
@@ -17,7 +17,7 @@ internal static class ProcessingServices
         this IServiceCollection services,
         IConfiguration configuration,
         NodeIdentity node,
-        (Persistence.DatabaseProvider Provider, string ConnectionString) database)
+        DatabaseInUse database)
     {
         services.AddOptions<ProcessingOptions>().Bind(configuration.GetSection(ProcessingOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ProcessingOptions>, ProcessingOptionsValidator>();
@@ -35,12 +35,7 @@ internal static class ProcessingServices
 
         services.AddHealthChecks().AddCheck<WorkerHealthCheck>("worker", tags: [DependencyInjection.ReadinessTag]);
         services.AddHostedService<ProcessingWorker>();
-        if (database.Provider == Persistence.DatabaseProvider.Postgres)
-        {
-            services.AddHostedService(sp => new PostgresWorkListener(
-                database.ConnectionString, sp.GetRequiredService<WorkSignal>(), sp.GetRequiredService<ILogger<PostgresWorkListener>>()));
-        }
-
+        database.Engine.AddWorkerServices(services, database.ConnectionString);
         return services;
     }
 }

@@ -273,7 +273,7 @@ public sealed class NodeRegistrationTests(DatabaseProvider provider) : DatabaseT
         await using var db = Database.CreateContext();
         return await db.Images.AsNoTracking()
             .Where(i => wanted.Contains(i.Id))
-            .Select(i => EF.Property<int>(i, Schema.Images.Claims))
+            .Select(i => EF.Property<int>(i, "claims"))
             .ToListAsync();
     }
 

@@ -1,7 +1,7 @@
 using KC.Application.Processing;
 using KC.Infrastructure.IntegrationTests.Persistence;
 using KC.Infrastructure.Persistence;
-using KC.Infrastructure.Queue;
+using KC.Infrastructure.Persistence.Postgres;
 using Microsoft.Extensions.Logging.Abstractions;
 using static KC.Infrastructure.IntegrationTests.Persistence.TestData;
 

@@ -1,6 +1,8 @@
 using KC.Domain.Jobs;
 using KC.Domain.Stores;
 using KC.Infrastructure.Persistence;
+using KC.Infrastructure.Persistence.Postgres;
+using KC.Infrastructure.Persistence.Sqlite;
 using KC.TestSupport;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -43,7 +45,7 @@ internal sealed class TestDatabase : IAsyncDisposable
         _folder = folder;
         _server = server;
         Options = provider == DatabaseProvider.Sqlite
-            ? new DbContextOptionsBuilder<KcDbContext>()
+            ? new DbContextOptionsBuilder<SqliteKcDbContext>()
                 .UseSqlite(connectionString)
                 .AddInterceptors(new SqlitePragmas(busyTimeoutMilliseconds: 30_000))
                 .Options
@@ -92,7 +94,7 @@ internal sealed class TestDatabase : IAsyncDisposable
 
     public KcDbContext CreateContext() => Options is DbContextOptions<PostgresKcDbContext> postgres
         ? new PostgresKcDbContext(postgres)
-        : new KcDbContext((DbContextOptions<KcDbContext>)Options);
+        : new SqliteKcDbContext((DbContextOptions<SqliteKcDbContext>)Options);
 
     /// <summary>Stores jobs through the real repository, one SaveChangesAsync for all of them.</summary>
     public async Task SaveJobsAsync(params Job[] jobs)
@@ -156,9 +158,9 @@ internal sealed class TestDatabase : IAsyncDisposable
                 i.Error,
                 i.LastError,
                 i.SettledAt,
-                EF.Property<string?>(i, Schema.Images.LeaseOwner),
-                EF.Property<long?>(i, Schema.Images.LeaseExpiresAt),
-                EF.Property<long>(i, Schema.Images.NextAttemptAt)))
+                EF.Property<string?>(i, "lease_owner"),
+                EF.Property<long?>(i, "lease_expires_at"),
+                EF.Property<long>(i, "next_attempt_at")))
             .ToListAsync();
     }
 

@@ -76,7 +76,7 @@ public sealed class SqlWorkQueueRunTests(DatabaseProvider provider) : SqlWorkQue
         await RecordAsync(First, Success(claimed[0]), Failure(claimed[1]));
 
         await using var read = Database.CreateContext();
-        var settledBy = await read.Images.AsNoTracking().Select(i => EF.Property<string?>(i, Schema.Images.SettledBy)).ToListAsync();
+        var settledBy = await read.Images.AsNoTracking().Select(i => EF.Property<string?>(i, "settled_by")).ToListAsync();
         Assert.That(settledBy, Is.All.EqualTo("node-a"));
         Assert.That((await read.Nodes.AsNoTracking().SingleAsync()).ImagesSettled, Is.EqualTo(2));
     }

@@ -8,7 +8,7 @@ internal sealed class CallbackDeliveryConfiguration : IEntityTypeConfiguration<C
 {
     public void Configure(EntityTypeBuilder<CallbackDelivery> builder)
     {
-        builder.ToTable(Schema.CallbackDeliveries.Table);
+        builder.ToTable("callback_deliveries");
 
         // One delivery per job: a job settles once.
         builder.HasKey(d => d.JobId);
@@ -17,7 +17,7 @@ internal sealed class CallbackDeliveryConfiguration : IEntityTypeConfiguration<C
         builder.Property(d => d.State).HasColumnName("state");
         builder.Property(d => d.Attempts).HasColumnName("attempts");
         builder.Property(d => d.NextAttemptAt).HasColumnName("next_attempt_at");
-        builder.Property(d => d.LeaseOwner).HasColumnName("lease_owner").HasMaxLength(Schema.Nodes.MaxIdLength);
+        builder.Property(d => d.LeaseOwner).HasColumnName("lease_owner").HasMaxLength(ColumnLimits.NodeId);
         builder.Property(d => d.LeaseExpiresAt).HasColumnName("lease_expires_at");
         builder.Property(d => d.CreatedAt).HasColumnName("created_at");
         builder.Property(d => d.CompletedAt).HasColumnName("completed_at");
@@ -36,7 +36,7 @@ internal sealed class CallbackAttemptConfiguration : IEntityTypeConfiguration<Ca
 {
     public void Configure(EntityTypeBuilder<CallbackAttempt> builder)
     {
-        builder.ToTable(Schema.CallbackAttempts.Table);
+        builder.ToTable("callback_attempts");
         builder.HasKey(a => a.Id);
         builder.Property(a => a.Id).HasColumnName("id").ValueGeneratedOnAdd();
         builder.Property(a => a.JobId).HasColumnName("job_id");

@@ -10,7 +10,7 @@ internal sealed class IdempotencyKeyConfiguration : IEntityTypeConfiguration<Ide
 {
     public void Configure(EntityTypeBuilder<IdempotencyKey> builder)
     {
-        builder.ToTable(Schema.IdempotencyKeys.Table);
+        builder.ToTable("idempotency_keys");
 
         // The primary key is what makes a concurrent duplicate fail instead of creating a second
         // job; a key is unique within its scope (one per API key), not across clients.

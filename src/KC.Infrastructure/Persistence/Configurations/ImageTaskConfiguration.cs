@@ -8,7 +8,7 @@ internal sealed class ImageTaskConfiguration : IEntityTypeConfiguration<ImageTas
 {
     public void Configure(EntityTypeBuilder<ImageTask> builder)
     {
-        builder.ToTable(Schema.Images.Table);
+        builder.ToTable("images");
         builder.HasKey(i => i.Id);
         builder.Property(i => i.Id).HasColumnName("id").ValueGeneratedOnAdd();
         builder.Property(i => i.JobId).HasColumnName("job_id");
@@ -25,11 +25,11 @@ internal sealed class ImageTaskConfiguration : IEntityTypeConfiguration<ImageTas
         builder.Property(i => i.SettledAt).HasColumnName("settled_at");
 
         // Lease times are Unix milliseconds: compared in SQL on every claim, on every provider alike.
-        builder.Property<string?>(Schema.Images.LeaseOwner).HasColumnName(Schema.Images.LeaseOwner).HasMaxLength(Schema.Nodes.MaxLeaseOwnerLength);
-        builder.Property<long?>(Schema.Images.LeaseExpiresAt).HasColumnName(Schema.Images.LeaseExpiresAt);
-        builder.Property<long>(Schema.Images.NextAttemptAt).HasColumnName(Schema.Images.NextAttemptAt);
-        builder.Property<int>(Schema.Images.Claims).HasColumnName(Schema.Images.Claims).HasDefaultValue(0);
-        builder.Property<string?>(Schema.Images.SettledBy).HasColumnName(Schema.Images.SettledBy).HasMaxLength(Schema.Nodes.MaxIdLength);
+        builder.Property<string?>("lease_owner").HasColumnName("lease_owner").HasMaxLength(ColumnLimits.LeaseOwner);
+        builder.Property<long?>("lease_expires_at").HasColumnName("lease_expires_at");
+        builder.Property<long>("next_attempt_at").HasColumnName("next_attempt_at");
+        builder.Property<int>("claims").HasColumnName("claims").HasDefaultValue(0);
+        builder.Property<string?>("settled_by").HasColumnName("settled_by").HasMaxLength(ColumnLimits.NodeId);
 
         builder.HasOne<Job>().WithMany().HasForeignKey(i => i.JobId).OnDelete(DeleteBehavior.Cascade);
 
@@ -40,10 +40,10 @@ internal sealed class ImageTaskConfiguration : IEntityTypeConfiguration<ImageTas
             .HasFilter("state = 0");
 
         // Leases held, for heartbeats, releases and reclaiming lapsed leases.
-        builder.HasIndex(Schema.Images.LeaseOwner)
+        builder.HasIndex("lease_owner")
             .HasDatabaseName("ix_images_processing_owner")
             .HasFilter("state = 1");
-        builder.HasIndex(Schema.Images.LeaseExpiresAt)
+        builder.HasIndex("lease_expires_at")
             .HasDatabaseName("ix_images_processing_expiry")
             .HasFilter("state = 1");
 

@@ -8,7 +8,7 @@ internal sealed class JobConfiguration : IEntityTypeConfiguration<Job>
 {
     public void Configure(EntityTypeBuilder<Job> builder)
     {
-        builder.ToTable(Schema.Jobs.Table);
+        builder.ToTable("jobs");
         builder.HasKey(j => j.Id);
         builder.Property(j => j.Id).HasColumnName("id").ValueGeneratedOnAdd();
         builder.Property(j => j.Status).HasColumnName("status");

@@ -8,9 +8,9 @@ internal sealed class NodeConfiguration : IEntityTypeConfiguration<NodeRecord>
 {
     public void Configure(EntityTypeBuilder<NodeRecord> builder)
     {
-        builder.ToTable(Schema.Nodes.Table);
+        builder.ToTable("nodes");
         builder.HasKey(n => n.Id);
-        builder.Property(n => n.Id).HasColumnName("id").HasMaxLength(Schema.Nodes.MaxIdLength);
+        builder.Property(n => n.Id).HasColumnName("id").HasMaxLength(ColumnLimits.NodeId);
         builder.Property(n => n.Role).HasColumnName("role").HasMaxLength(16).IsRequired();
         builder.Property(n => n.StartedAt).HasColumnName("started_at");
         builder.Property(n => n.HeartbeatAt).HasColumnName("heartbeat_at");
@@ -18,7 +18,7 @@ internal sealed class NodeConfiguration : IEntityTypeConfiguration<NodeRecord>
         builder.Property(n => n.LostAt).HasColumnName("lost_at");
         builder.Property(n => n.ImagesSettled).HasColumnName("images_settled");
         builder.Property(n => n.RunId).HasColumnName("run_id").HasMaxLength(NodeIdentity.RunIdLength);
-        builder.Property(n => n.HostName).HasColumnName("host_name").HasMaxLength(Schema.Nodes.MaxHostNameLength);
+        builder.Property(n => n.HostName).HasColumnName("host_name").HasMaxLength(ColumnLimits.HostName);
         builder.Property(n => n.ProcessId).HasColumnName("process_id");
     }
 }
@@ -27,10 +27,10 @@ internal sealed class MaintenanceLeaseConfiguration : IEntityTypeConfiguration<M
 {
     public void Configure(EntityTypeBuilder<MaintenanceLease> builder)
     {
-        builder.ToTable(Schema.MaintenanceLeases.Table);
+        builder.ToTable("maintenance_leases");
         builder.HasKey(l => l.Name);
         builder.Property(l => l.Name).HasColumnName("name").HasMaxLength(64);
-        builder.Property(l => l.Owner).HasColumnName("owner").HasMaxLength(Schema.Nodes.MaxIdLength);
+        builder.Property(l => l.Owner).HasColumnName("owner").HasMaxLength(ColumnLimits.NodeId);
         builder.Property(l => l.ExpiresAt).HasColumnName("expires_at");
     }
 }

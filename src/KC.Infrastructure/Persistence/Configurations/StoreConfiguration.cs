@@ -8,7 +8,7 @@ internal sealed class StoreConfiguration : IEntityTypeConfiguration<Store>
 {
     public void Configure(EntityTypeBuilder<Store> builder)
     {
-        builder.ToTable(Schema.Stores.Table);
+        builder.ToTable("stores");
         builder.HasKey(s => s.StoreId);
         builder.Property(s => s.StoreId).HasColumnName("store_id").HasMaxLength(Store.MaxIdLength);
         builder.Property(s => s.StoreName).HasColumnName("store_name").HasMaxLength(Store.MaxNameLength).IsRequired();

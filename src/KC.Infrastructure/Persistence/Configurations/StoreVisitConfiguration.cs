@@ -8,7 +8,7 @@ internal sealed class StoreVisitConfiguration : IEntityTypeConfiguration<StoreVi
 {
     public void Configure(EntityTypeBuilder<StoreVisit> builder)
     {
-        builder.ToTable(Schema.Visits.Table);
+        builder.ToTable("visits");
         builder.HasKey(v => v.Id);
         builder.Property(v => v.Id).HasColumnName("id").ValueGeneratedOnAdd();
         builder.Property(v => v.JobId).HasColumnName("job_id");

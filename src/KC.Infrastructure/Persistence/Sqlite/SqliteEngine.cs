@@ -1,0 +1,31 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace KC.Infrastructure.Persistence.Sqlite;
+
+/// <summary>The embedded default: one file, opened without creating it once the service runs (<see cref="SqliteFile"/>).</summary>
+internal sealed class SqliteEngine : DatabaseEngine
+{
+    public static readonly SqliteEngine Instance = new();
+
+    private SqliteEngine()
+    {
+    }
+
+    public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
+    public override string ConnectionString(string? configured) =>
+        SqliteFile.OpenWithoutCreating(configured is { Length: > 0 } ? configured : DatabaseOptions.DefaultSqliteConnectionString);
+
+    public override void AddContext(IServiceCollection services, string connectionString, DatabaseOptions options)
+    {
+        var pragmas = new SqlitePragmas(options.BusyTimeoutMilliseconds);
+        AddContext<SqliteKcDbContext>(services, builder => builder.UseSqlite(connectionString).AddInterceptors(pragmas));
+    }
+
+    public override void PrepareForMigrations(string? connectionString) => SqliteFile.Create(connectionString);
+
+    // WAL lets readers (status polls) run beside the one writer; it is a property of the file.
+    public override Task AfterMigrationsAsync(KcDbContext db, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;", cancellationToken);
+}
