@@ -53,38 +53,13 @@ public sealed class ImageTask
         return new ImageTask { Url = url, Sequence = sequence, State = ImageState.Pending };
     }
 
-    internal void Succeed(ImageSize size, DateTimeOffset now)
+    /// <summary>An image that settles as failed when it is created (its store is unknown): it is never downloaded.</summary>
+    internal static ImageTask CreateFailed(string url, int sequence, string error, DateTimeOffset now)
     {
-        EnsureNotSettled();
-        State = ImageState.Succeeded;
-        Width = size.Width;
-        Height = size.Height;
-        Perimeter = size.Perimeter;
-        Error = null;
-        SettledAt = now;
-    }
-
-    internal void Fail(string error, DateTimeOffset now)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(error);
-        EnsureNotSettled();
-        State = ImageState.Failed;
-        Error = error;
-        SettledAt = now;
-    }
-
-    internal void Cancel(DateTimeOffset now)
-    {
-        EnsureNotSettled();
-        State = ImageState.Cancelled;
-        SettledAt = now;
-    }
-
-    private void EnsureNotSettled()
-    {
-        if (State.IsSettled())
-        {
-            throw new DomainRuleException(JobRules.ImageSettlesOnce, $"Image {Url} has already settled as {State}.");
-        }
+        var image = Create(url, sequence);
+        image.State = ImageState.Failed;
+        image.Error = error;
+        image.SettledAt = now;
+        return image;
     }
 }

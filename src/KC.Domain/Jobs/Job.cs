@@ -4,7 +4,10 @@ namespace KC.Domain.Jobs;
 
 /// <summary>
 /// A client's submission: the aggregate root that owns its store visits, which own their images.
-/// Its counters are the source of its status, so reading a status never counts images.
+/// Its counters are the source of its status, so reading a status never counts images. The
+/// aggregate creates jobs; what happens to them afterwards (outcomes, settling, cancelling) is
+/// applied set-wise in the store, by the rules in <see cref="JobStatusExtensions"/>,
+/// <see cref="JobProgress"/> and <see cref="JobCancellation"/>, never by loading the aggregate.
 /// </summary>
 public sealed class Job
 {
@@ -70,7 +73,12 @@ public sealed class Job
         }
 
         job.TotalImages = sequence;
-        job.SettleIfDone(now);
+        if (job.Status.SettlesIn(job.Progress) is { } settled)
+        {
+            job.Status = settled;
+            job.CompletedAt = now;
+        }
+
         return job;
     }
 
@@ -83,71 +91,5 @@ public sealed class Job
         }
 
         Id = id;
-    }
-
-    /// <summary>The rule for cancelling, shared by the aggregate and the set-wise store: only an ongoing job can be cancelled.</summary>
-    public static void EnsureCancellable(long jobId, JobStatus current)
-    {
-        if (current != JobStatus.Ongoing)
-        {
-            throw new DomainRuleException(
-                JobRules.OnlyOngoingJobCancels,
-                $"Job {jobId} is already {current.ToString().ToLowerInvariant()}; only an ongoing job can be cancelled.");
-        }
-    }
-
-    /// <summary>Stops the job: images not yet settled are cancelled and never processed.</summary>
-    public void Cancel(DateTimeOffset now)
-    {
-        EnsureCancellable(Id, Status);
-        foreach (var image in _visits.SelectMany(v => v.Images).Where(i => !i.State.IsSettled()))
-        {
-            image.Cancel(now);
-        }
-
-        Status = JobStatus.Cancelled;
-        CompletedAt = now;
-    }
-
-    public void RecordSuccess(ImageTask image, ImageSize size, DateTimeOffset now)
-    {
-        EnsureOwns(image);
-        image.Succeed(size, now);
-        SucceededImages++;
-        SettleIfDone(now);
-    }
-
-    public void RecordFailure(ImageTask image, string error, DateTimeOffset now)
-    {
-        EnsureOwns(image);
-        image.Fail(error, now);
-        FailedImages++;
-        SettleIfDone(now);
-    }
-
-    private void EnsureOwns(ImageTask image)
-    {
-        ArgumentNullException.ThrowIfNull(image);
-        if (!_visits.Any(v => v.Images.Contains(image)))
-        {
-            throw new DomainRuleException(JobRules.ImageBelongsToJob, "The image does not belong to this job.");
-        }
-    }
-
-    private void SettleIfDone(DateTimeOffset now)
-    {
-        var status = Progress.Status;
-        if (status == JobStatus.Ongoing)
-        {
-            return;
-        }
-
-        if (Status != JobStatus.Ongoing)
-        {
-            throw new DomainRuleException(JobRules.JobSettlesOnce, $"Job {Id} has already settled as {Status}.");
-        }
-
-        Status = status;
-        CompletedAt = now;
     }
 }

@@ -4,8 +4,9 @@ namespace KC.Domain.Jobs;
 
 /// <summary>
 /// The counters of a job (or of one visit's images) and the rule that turns them into a status.
-/// The aggregate uses it, and so do the work queue, when it records outcomes set-wise without
-/// loading the aggregate, and the read models. The four counts always add up to the total.
+/// The aggregate uses it at submit, and so do the work queue and the job settlement, when they
+/// record outcomes and settle jobs set-wise without loading the aggregate, and the read models.
+/// The four counts always add up to the total.
 /// </summary>
 public readonly record struct JobProgress
 {
@@ -53,6 +54,31 @@ public readonly record struct JobProgress
     /// </summary>
     public static JobProgress Of(JobStatus status, int total, int succeeded, int failed) =>
         new(total, succeeded, failed, status == JobStatus.Cancelled ? total - succeeded - failed : 0);
+
+    /// <summary>The progress of a set of images (a visit's) counted from their states; pending and processing images are pending.</summary>
+    public static JobProgress OfImages(IEnumerable<ImageState> states)
+    {
+        ArgumentNullException.ThrowIfNull(states);
+        int total = 0, succeeded = 0, failed = 0, cancelled = 0;
+        foreach (var state in states)
+        {
+            total++;
+            if (state == ImageState.Succeeded)
+            {
+                succeeded++;
+            }
+            else if (state == ImageState.Failed)
+            {
+                failed++;
+            }
+            else if (state == ImageState.Cancelled)
+            {
+                cancelled++;
+            }
+        }
+
+        return new JobProgress(total, succeeded, failed, cancelled);
+    }
 
     /// <summary>
     /// When the job should settle if it keeps the rate it has shown since <paramref name="startedAt"/>;

@@ -48,13 +48,9 @@ public sealed class StoreVisit
         var sequence = firstSequence;
         foreach (var url in visit.ImageUrls)
         {
-            var image = ImageTask.Create(url, sequence++);
-            if (!storeKnown)
-            {
-                image.Fail(Job.UnknownStoreError, now);
-            }
-
-            storeVisit._images.Add(image);
+            storeVisit._images.Add(storeKnown
+                ? ImageTask.Create(url, sequence++)
+                : ImageTask.CreateFailed(url, sequence++, Job.UnknownStoreError, now));
         }
 
         return storeVisit;

@@ -5,9 +5,10 @@ using KC.Infrastructure.Persistence;
 namespace KC.Infrastructure.Callbacks;
 
 /// <summary>
-/// Queues the completion callback of jobs that have just settled. Called inside the transaction
-/// that settles them (outcomes, cancellation, a submit of unknown stores only), so a settled job
-/// with a <c>callback_url</c> always has its delivery row: a crash cannot lose the callback.
+/// Queues the completion callback of jobs that have just settled. Called by
+/// <see cref="Persistence.JobSettlement"/> inside the transaction that settles them (outcomes,
+/// cancellation, a submit of unknown stores only), so a settled job with a <c>callback_url</c>
+/// always has its delivery row: a crash cannot lose the callback.
 /// </summary>
 internal static class CallbackOutbox
 {

@@ -1,6 +1,6 @@
 using System.Data.Common;
+using KC.Application.Common.Interfaces;
 using KC.Application.Processing;
-using KC.Domain.Jobs;
 using KC.Infrastructure.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
@@ -45,17 +45,18 @@ internal sealed partial class RetentionSweeper(
         WHERE name = '{LeaseName}' AND owner = @owner
         """;
 
+    // Final as the settlement owns it; a settled job's callback is pending until it is delivered or given up.
     private static readonly string PickExpiredSql = $"""
         SELECT j.id FROM jobs AS j
-        WHERE j.status <> {(int)JobStatus.Ongoing} AND j.completed_at < @cutoff
-          AND NOT EXISTS (SELECT 1 FROM callback_deliveries AS d WHERE d.job_id = j.id AND d.state = 0)
+        WHERE j.status IN ({JobSettlement.FinalStatuses}) AND j.completed_at < @cutoff
+          AND NOT EXISTS (SELECT 1 FROM callback_deliveries AS d WHERE d.job_id = j.id AND d.state = {(int)CallbackStatus.Pending})
         ORDER BY j.id
         LIMIT {JobsPerPick}
         """;
 
     private const string DeleteImagesSql = "DELETE FROM images WHERE id IN (SELECT id FROM images WHERE job_id = @job LIMIT @batch)";
 
-    private static readonly string DeleteJobSql = $"DELETE FROM jobs WHERE id = @job AND status <> {(int)JobStatus.Ongoing}";
+    private static readonly string DeleteJobSql = $"DELETE FROM jobs WHERE id = @job AND status IN ({JobSettlement.FinalStatuses})";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

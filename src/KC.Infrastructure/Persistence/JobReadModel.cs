@@ -81,11 +81,8 @@ internal sealed class JobReadModel(KcDbContext db) : IJobReadModel
         };
     }
 
-    private static JobStatus VisitStatus(List<ImageView> images) => new JobProgress(
-        images.Count,
-        images.Count(i => i.State == ImageState.Succeeded),
-        images.Count(i => i.State == ImageState.Failed),
-        images.Count(i => i.State == ImageState.Cancelled)).Status;
+    // The job's rule applied to the visit's own images: cancellation wins, then ongoing until all settle.
+    private static JobStatus VisitStatus(List<ImageView> images) => JobProgress.OfImages(images.Select(i => i.State)).Status;
 
     private async Task<IReadOnlyList<StoreError>> GetErrorsAsync(long jobId, CancellationToken cancellationToken)
     {

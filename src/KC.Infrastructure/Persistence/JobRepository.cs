@@ -4,7 +4,6 @@ using System.Text;
 using KC.Application.Common.Exceptions;
 using KC.Application.Common.Interfaces;
 using KC.Domain.Jobs;
-using KC.Infrastructure.Callbacks;
 using Microsoft.EntityFrameworkCore;
 
 namespace KC.Infrastructure.Persistence;
@@ -13,7 +12,8 @@ namespace KC.Infrastructure.Persistence;
 /// Stores new jobs with hand-written multi-row inserts in one transaction: a 100,000-image job is
 /// a few hundred statements instead of 100,000 tracked entities, and it is durable (and visible to
 /// the workers) the moment the transaction commits. The job's idempotency key and, for a job that
-/// is settled from the start, its completion callback are part of the same transaction.
+/// is settled from the start, its completion callback (<see cref="JobSettlement"/>) are part of the
+/// same transaction.
 /// </summary>
 internal sealed class JobRepository(KcDbContext db) : IJobRepository
 {
@@ -99,37 +99,16 @@ internal sealed class JobRepository(KcDbContext db) : IJobRepository
             .ConfigureAwait(false);
     }
 
-    public async Task<JobStatus?> TryCancelAsync(long jobId, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<JobCancellation?> TryCancelAsync(long jobId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var connection = db.Database.GetDbConnection();
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using var cancelJob = connection.CreateCommand(
-                $"UPDATE jobs SET status = {(int)JobStatus.Cancelled}, completed_at = @now WHERE id = @id AND status = {(int)JobStatus.Ongoing}",
-                transaction);
-            cancelJob.AddParameter("@id", jobId);
-            cancelJob.AddParameter("@now", now);
-            if (await cancelJob.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
-            {
-                // Leased images too: their owner's outcome is then refused by the state guard.
-                await using var cancelImages = connection.CreateCommand(
-                    $"UPDATE images SET state = {(int)ImageState.Cancelled}, settled_at = @now, lease_owner = NULL, lease_expires_at = NULL " +
-                    $"WHERE job_id = @id AND state IN ({(int)ImageState.Pending}, {(int)ImageState.Processing})",
-                    transaction);
-                cancelImages.AddParameter("@id", jobId);
-                cancelImages.AddParameter("@now", now);
-                await cancelImages.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                await CallbackOutbox.EnqueueAsync(connection, transaction, [jobId], now, cancellationToken).ConfigureAwait(false);
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                return JobStatus.Cancelled;
-            }
-
-            await using var read = connection.CreateCommand("SELECT status FROM jobs WHERE id = @id", transaction);
-            read.AddParameter("@id", jobId);
-            var status = await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-            return status is null or DBNull ? null : (JobStatus)Convert.ToInt32(status, CultureInfo.InvariantCulture);
+            var cancellation = await JobSettlement.CancelAsync(connection, transaction, jobId, now, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return cancellation;
         }
         finally
         {
@@ -199,12 +178,8 @@ internal sealed class JobRepository(KcDbContext db) : IJobRepository
             await insertImages.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        // Every store unknown: the job is settled already, so its callback is due now.
-        if (job.Status != JobStatus.Ongoing)
-        {
-            await CallbackOutbox.EnqueueAsync(connection, transaction, [jobId], job.CompletedAt ?? job.CreatedAt, cancellationToken).ConfigureAwait(false);
-        }
-
+        // Every store unknown: the job is settled from the start, so its callback is due now.
+        await JobSettlement.SubmittedAsync(connection, transaction, jobId, job, cancellationToken).ConfigureAwait(false);
         return jobId;
     }
 

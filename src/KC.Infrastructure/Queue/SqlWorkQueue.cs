@@ -1,8 +1,8 @@
 using System.Data.Common;
+using System.Globalization;
 using KC.Application.Common;
 using KC.Application.Processing;
 using KC.Domain.Jobs;
-using KC.Infrastructure.Callbacks;
 using KC.Infrastructure.Persistence;
 using Microsoft.EntityFrameworkCore;
 
@@ -14,6 +14,7 @@ namespace KC.Infrastructure.Queue;
 /// the database; recording an outcome is guarded by state and lease owner, so it is idempotent.
 /// An owner is one run of a node (<see cref="NodeIdentity.LeaseOwner"/>): renewals, releases and
 /// outcomes of one run never touch another's leases, and outcomes are attributed to its node.
+/// The jobs an outcome batch finishes are settled by <see cref="JobSettlement"/> in the batch's transaction.
 /// </summary>
 internal sealed class SqlWorkQueue(
     IDbContextFactory<KcDbContext> contexts,
@@ -32,6 +33,7 @@ internal sealed class SqlWorkQueue(
             attempts = attempts + @attempts, last_error = COALESCE(@last_error, last_error),
             settled_at = @settled, settled_by = @node, lease_owner = NULL, lease_expires_at = NULL
         WHERE id = @id AND state = {Processing} AND lease_owner = @owner
+        RETURNING job_id
         """;
 
     private const string CountNodeOutcomesSql = "UPDATE nodes SET images_settled = images_settled + @settled WHERE id = @node";
@@ -41,11 +43,6 @@ internal sealed class SqlWorkQueue(
         SET succeeded_images = succeeded_images + @succeeded, failed_images = failed_images + @failed
         WHERE id = @id
         RETURNING status, total_images, succeeded_images, failed_images
-        """;
-
-    private static readonly string SettleJobSql = $"""
-        UPDATE jobs SET status = @status, completed_at = @completed
-        WHERE id = @id AND status = {(int)JobStatus.Ongoing}
         """;
 
     private static readonly string RenewSql = $"""
@@ -148,7 +145,8 @@ internal sealed class SqlWorkQueue(
         }
 
         var counts = await SettleImagesAsync(connection, transaction, db.Dialect, owner, outcomes, now, cancellationToken).ConfigureAwait(false);
-        await CountAndSettleJobsAsync(connection, transaction, counts, now, cancellationToken).ConfigureAwait(false);
+        var counted = await CountOutcomesAsync(connection, transaction, counts, cancellationToken).ConfigureAwait(false);
+        await JobSettlement.SettleAsync(connection, transaction, counted, now, cancellationToken).ConfigureAwait(false);
 
         var settled = counts.Values.Sum(c => c.Succeeded + c.Failed);
         if (settled > 0)
@@ -241,10 +239,11 @@ internal sealed class SqlWorkQueue(
             attempts.Value = outcome.Attempts;
             lastError.Value = outcome.LastError ?? (object)DBNull.Value;
 
-            // Zero rows: the lease was lost (lapsed and taken over) and the outcome belongs to someone else.
-            if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
+            // No row: the lease was lost (lapsed and taken over) and the outcome belongs to someone else.
+            // A settled row counts for the job the image belongs to, as in the one-statement form.
+            if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is { } jobId and not DBNull)
             {
-                Count(counts, outcome.JobId, outcome.IsSuccess);
+                Count(counts, Convert.ToInt64(jobId, CultureInfo.InvariantCulture), outcome.IsSuccess);
             }
         }
     }
@@ -278,11 +277,14 @@ internal sealed class SqlWorkQueue(
         counts[jobId] = succeeded ? (ok + 1, failed) : (ok, failed + 1);
     }
 
-    private static async Task CountAndSettleJobsAsync(
+    /// <summary>
+    /// Adds each job's newly settled images to its counters and reads them back, for the settlement
+    /// to decide from in the same transaction.
+    /// </summary>
+    private static async Task<List<(long JobId, JobStatus Current, JobProgress Progress)>> CountOutcomesAsync(
         DbConnection connection,
         DbTransaction transaction,
         SortedDictionary<long, (int Succeeded, int Failed)> counts,
-        DateTimeOffset now,
         CancellationToken cancellationToken)
     {
         await using var count = connection.CreateCommand(CountOutcomesSql, transaction);
@@ -290,48 +292,20 @@ internal sealed class SqlWorkQueue(
         var succeeded = count.AddParameter("@succeeded", 0);
         var failed = count.AddParameter("@failed", 0);
 
-        var settled = new List<(long JobId, JobStatus Status)>();
+        var counted = new List<(long JobId, JobStatus Current, JobProgress Progress)>(counts.Count);
         foreach (var (job, delta) in counts)
         {
             jobId.Value = job;
             succeeded.Value = delta.Succeeded;
             failed.Value = delta.Failed;
             await using var reader = await count.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                continue;
-            }
-
-            var current = (JobStatus)reader.GetInt32(0);
-            var progress = new JobProgress(reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3));
-            if (current == JobStatus.Ongoing && progress.Status != JobStatus.Ongoing)
-            {
-                settled.Add((job, progress.Status));
+                counted.Add((job, (JobStatus)reader.GetInt32(0), new JobProgress(reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3))));
             }
         }
 
-        if (settled.Count == 0)
-        {
-            return;
-        }
-
-        await using var settle = connection.CreateCommand(SettleJobSql, transaction);
-        var settleId = settle.AddParameter("@id", 0L);
-        var status = settle.AddParameter("@status", 0);
-        settle.AddParameter("@completed", now);
-        var newlySettled = new List<long>(settled.Count);
-        foreach (var (job, jobStatus) in settled)
-        {
-            settleId.Value = job;
-            status.Value = (int)jobStatus;
-            if (await settle.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
-            {
-                newlySettled.Add(job);
-            }
-        }
-
-        // In the settling transaction, so a settled job's callback is never lost.
-        await CallbackOutbox.EnqueueAsync(connection, transaction, newlySettled, now, cancellationToken).ConfigureAwait(false);
+        return counted;
     }
 
     private Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>

@@ -14,6 +14,14 @@ public sealed class ImageStateTests
         Assert.That(state.IsSettled(), Is.EqualTo(settled));
     }
 
+    [TestCase(ImageState.Succeeded)]
+    [TestCase(ImageState.Failed)]
+    [TestCase(ImageState.Cancelled)]
+    public void IsSettled_WhenImageHasAnOutcomeOrItsJobWasCancelled_IsTrueSoItTakesNoOtherOutcome(ImageState state)
+    {
+        Assert.That(state.IsSettled(), Is.True);
+    }
+
     [Test]
     public void Values_WhenStored_KeepTheirNumbers()
     {

@@ -126,4 +126,38 @@ public sealed class JobProgressTests
 
         Assert.That(act, Throws.TypeOf<DomainRuleException>().With.Property(nameof(DomainRuleException.Rule)).EqualTo(JobRules.ProgressIsConsistent));
     }
+
+    [Test]
+    public void OfImages_WhenStatesAreMixed_CountsEachAndLeavesPendingAndProcessingPending()
+    {
+        var progress = JobProgress.OfImages([ImageState.Succeeded, ImageState.Failed, ImageState.Cancelled, ImageState.Pending, ImageState.Processing]);
+
+        Assert.That(progress, Is.EqualTo(new JobProgress(5, 1, 1, 1)));
+        Assert.That(progress.Pending, Is.EqualTo(2));
+    }
+
+    [TestCaseSource(nameof(VisitCases))]
+    public void OfImages_WhenAVisitsImagesAreInTheseStates_HasTheJobsStatusRule(ImageState[] states, JobStatus status)
+    {
+        var progress = JobProgress.OfImages(states);
+
+        Assert.That(progress.Status, Is.EqualTo(status));
+    }
+
+    [Test]
+    public void OfImages_WhenThereAreNoImages_IsEmptyAndSettled()
+    {
+        var progress = JobProgress.OfImages([]);
+
+        Assert.That((progress, progress.IsSettled), Is.EqualTo((new JobProgress(0, 0, 0), true)));
+    }
+
+    private static IEnumerable<TestCaseData> VisitCases()
+    {
+        yield return new TestCaseData(new[] { ImageState.Succeeded, ImageState.Succeeded }, JobStatus.Completed).SetArgDisplayNames("all succeeded");
+        yield return new TestCaseData(new[] { ImageState.Succeeded, ImageState.Failed }, JobStatus.Failed).SetArgDisplayNames("settled with a failure");
+        yield return new TestCaseData(new[] { ImageState.Failed, ImageState.Processing }, JobStatus.Ongoing).SetArgDisplayNames("one still processing");
+        yield return new TestCaseData(new[] { ImageState.Succeeded, ImageState.Cancelled }, JobStatus.Cancelled).SetArgDisplayNames("cancellation wins");
+        yield return new TestCaseData(new[] { ImageState.Failed, ImageState.Cancelled }, JobStatus.Cancelled).SetArgDisplayNames("cancellation wins over a failure");
+    }
 }

@@ -52,6 +52,25 @@ public sealed class RetentionSweeperTests(DatabaseProvider provider) : DatabaseT
     }
 
     [Test]
+    public async Task SweepAsync_WhenACancelledJobIsOlderThanTheRetention_RemovesItWithItsImages()
+    {
+        var cancelled = await Database.SaveJobAsync(JobWithImages(3, "S1"));
+        await _queue.ClaimAsync("worker", 1, CancellationToken.None);
+        await using (var db = Database.CreateContext())
+        {
+            await new JobRepository(db).TryCancelAsync(cancelled.Id, _clock.GetUtcNow(), CancellationToken.None);
+        }
+
+        _clock.Advance(TimeSpan.FromDays(2));
+        var ongoing = await Database.SaveJobAsync(JobWithImages(1, "S2"));
+
+        var sweep = await Sweeper().SweepAsync(CancellationToken.None);
+
+        Assert.That(sweep, Is.EqualTo(new RetentionSweep(Skipped: false, Jobs: 1, Images: 3)));
+        Assert.That(await JobIdsAsync(), Is.EqualTo(new[] { ongoing.Id }));
+    }
+
+    [Test]
     public async Task SweepAsync_WhenAJobsCallbackIsStillPending_KeepsTheJobUntilTheDeliveryEnds()
     {
         var job = await Database.SaveJobAsync(Job.Submit([Visit("S1", 1)], _ => false, Now, Hook));

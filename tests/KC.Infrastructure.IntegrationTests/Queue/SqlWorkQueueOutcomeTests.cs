@@ -195,6 +195,21 @@ public sealed class SqlWorkQueueOutcomeTests(DatabaseProvider provider) : SqlWor
     }
 
     [Test]
+    public async Task RecordOutcomesAsync_WhenOutcomeNamesAnotherJob_CountsItForTheJobItsImageBelongsTo()
+    {
+        var owner = await Database.SaveJobAsync(JobWithImages(1, "S-A"));
+        var other = await Database.SaveJobAsync(JobWithImages(1, "S-B"));
+        var claimed = (await ClaimAsync("worker-a")).Single(c => c.JobId == owner.Id);
+
+        await RecordAsync("worker-a", Success(claimed with { JobId = other.Id }));
+
+        var storedOwner = await Database.ReadJobAsync(owner.Id);
+        var storedOther = await Database.ReadJobAsync(other.Id);
+        Assert.That((storedOwner.Status, storedOwner.SucceededImages), Is.EqualTo((JobStatus.Completed, 1)));
+        Assert.That((storedOther.Status, storedOther.SucceededImages, storedOther.FailedImages), Is.EqualTo((JobStatus.Ongoing, 0, 0)));
+    }
+
+    [Test]
     public async Task RecordOutcomesAsync_WhenSameOutcomeIsRecordedTwice_CountsItOnce()
     {
         var job = await Database.SaveJobAsync(JobWithImages(2));

@@ -25,10 +25,10 @@ public interface IJobRepository
     Task<IdempotencyKeyRecord?> FindIdempotencyKeyAsync(string scope, string key, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Cancels the job if it is ongoing, with its unsettled images, in one transaction that also
-    /// queues its completion callback, if it has one. Returns the
-    /// job's status afterwards (<see cref="JobStatus.Cancelled"/> when this call or an earlier one
-    /// cancelled it), or null when there is no such job.
+    /// Applies the cancel rule (<see cref="JobCancellation"/>) to the job as it stands when the
+    /// cancel reaches it: a job not yet final is cancelled with its unsettled images, in one
+    /// transaction that also queues its completion callback, if it has one; a final job is left
+    /// as it is. Returns what the cancel came to, or null when there is no such job.
     /// </summary>
-    Task<JobStatus?> TryCancelAsync(long jobId, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<JobCancellation?> TryCancelAsync(long jobId, DateTimeOffset now, CancellationToken cancellationToken);
 }

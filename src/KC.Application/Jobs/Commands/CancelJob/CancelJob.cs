@@ -1,8 +1,8 @@
 using FluentValidation;
+using KC.Application.Common;
 using KC.Application.Common.Exceptions;
 using KC.Application.Common.Interfaces;
 using KC.Application.Common.Validation;
-using KC.Domain.Common;
 using KC.Domain.Jobs;
 using Mediator;
 
@@ -29,21 +29,17 @@ public sealed class CancelJobHandler(
     {
         ArgumentNullException.ThrowIfNull(command);
 
-        // A 50,000-image job is cancelled set-wise in the store; the aggregate's rule decides whether it may be.
-        var current = await jobs.TryCancelAsync(command.JobId, clock.GetUtcNow(), cancellationToken).ConfigureAwait(false)
+        // A 50,000-image job is cancelled set-wise in the store, which applies the domain's cancel rule.
+        var cancellation = await jobs.TryCancelAsync(command.JobId, clock.GetUtcNow(), cancellationToken).ConfigureAwait(false)
             ?? throw new NotFoundException("Job", command.JobId);
-        if (current != JobStatus.Cancelled)
+        if (cancellation.Outcome == CancelOutcome.Refused)
         {
-            try
-            {
-                Job.EnsureCancellable(command.JobId, current);
-            }
-            catch (DomainRuleException rule)
-            {
-                throw new ConflictException(rule.Message, rule);
-            }
+            throw new ConflictException(
+                $"Job {command.JobId} is already {StatusWords.Of(cancellation.Status)}; only an ongoing job can be cancelled.");
         }
 
+        // Cancelled now or by an earlier call, perhaps through another node: either way this node
+        // stops whatever work of it it still has in flight.
         cancellations.JobCancelled(command.JobId);
         return await readModel.GetStatusAsync(command.JobId, cancellationToken).ConfigureAwait(false)
             ?? throw new NotFoundException("Job", command.JobId);

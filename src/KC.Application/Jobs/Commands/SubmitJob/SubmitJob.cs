@@ -88,7 +88,8 @@ public sealed class SubmitJobHandler(
             return Replay(winner, requestHash!);
         }
 
-        if (job.Status == JobStatus.Ongoing)
+        // A job of unknown stores only is final from the start: there is nothing to work on.
+        if (!job.Status.IsFinal())
         {
             workSignal.NotifyWorkAvailable();
         }

@@ -1,0 +1,136 @@
+using System.Data.Common;
+using System.Globalization;
+using KC.Domain.Jobs;
+using KC.Infrastructure.Callbacks;
+
+namespace KC.Infrastructure.Persistence;
+
+/// <summary>
+/// The one path that gives jobs their final status and queues their completion callbacks, called
+/// inside the caller's transaction: the work queue's outcome batches, a cancel, and the submit of
+/// a job whose stores are all unknown. The rules are the domain's (<see cref="JobStatusExtensions"/>,
+/// <see cref="JobCancellation"/>); this applies them set-wise. Every job row is changed only while
+/// its status is not final, so a job settles once however its last outcomes, a cancel and a
+/// retried batch interleave, and its callback is queued by the one transaction that settled it.
+/// </summary>
+internal static class JobSettlement
+{
+    /// <summary>The final job statuses as a SQL list (<c>1, 2, 3</c>), for statements that pick finished jobs.</summary>
+    public static readonly string FinalStatuses = SqlList(Enum.GetValues<JobStatus>().Where(s => s.IsFinal()).Select(s => (int)s));
+
+    private static readonly string OpenStatuses = SqlList(Enum.GetValues<JobStatus>().Where(s => !s.IsFinal()).Select(s => (int)s));
+
+    private static readonly string UnsettledImageStates = SqlList(Enum.GetValues<ImageState>().Where(s => !s.IsSettled()).Select(s => (int)s));
+
+    private static readonly string SettleJobSql = $"""
+        UPDATE jobs SET status = @status, completed_at = @completed
+        WHERE id = @id AND status IN ({OpenStatuses})
+        """;
+
+    // Leased images too: their owner's outcome is then refused by the queue's state guard.
+    private static readonly string CancelImagesSql = $"""
+        UPDATE images SET state = {(int)ImageState.Cancelled}, settled_at = @now, lease_owner = NULL, lease_expires_at = NULL
+        WHERE job_id = @id AND state IN ({UnsettledImageStates})
+        """;
+
+    private const string ReadStatusSql = "SELECT status FROM jobs WHERE id = @id";
+
+    /// <summary>
+    /// Settles the jobs whose counters, just moved and read back in this transaction, say they are
+    /// done (<see cref="JobStatusExtensions.SettlesIn"/>), and queues their callbacks. Returns the
+    /// jobs it settled; a job some other transaction settled first is not among them.
+    /// </summary>
+    public static async Task<IReadOnlyList<long>> SettleAsync(
+        DbConnection connection,
+        DbTransaction transaction,
+        IEnumerable<(long JobId, JobStatus Current, JobProgress Progress)> counted,
+        DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(counted);
+        var settling = counted
+            .Select(c => (c.JobId, Status: c.Current.SettlesIn(c.Progress)))
+            .Where(c => c.Status is not null)
+            .ToList();
+        if (settling.Count == 0)
+        {
+            return [];
+        }
+
+        await using var settle = connection.CreateCommand(SettleJobSql, transaction);
+        var id = settle.AddParameter("@id", 0L);
+        var status = settle.AddParameter("@status", 0);
+        settle.AddParameter("@completed", now);
+        var settled = new List<long>(settling.Count);
+        foreach (var (jobId, final) in settling)
+        {
+            id.Value = jobId;
+            status.Value = (int)final!.Value;
+            if (await settle.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
+            {
+                settled.Add(jobId);
+            }
+        }
+
+        await CallbackOutbox.EnqueueAsync(connection, transaction, settled, now, cancellationToken).ConfigureAwait(false);
+        return settled;
+    }
+
+    /// <summary>
+    /// Applies the cancel rule to the job as it stands: one not yet final is settled as cancelled,
+    /// with its unsettled images, and its callback is queued; a final one is left as it is. Returns
+    /// what the cancel came to, or null when there is no such job.
+    /// </summary>
+    public static async Task<JobCancellation?> CancelAsync(
+        DbConnection connection,
+        DbTransaction transaction,
+        long jobId,
+        DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        // The settle guard decides and applies in one statement: a cancel that meets the job's last
+        // outcome batch either cancels it first or finds it final, never both.
+        await using (var cancelJob = connection.CreateCommand(SettleJobSql, transaction))
+        {
+            cancelJob.AddParameter("@id", jobId);
+            cancelJob.AddParameter("@status", (int)JobStatus.Cancelled);
+            cancelJob.AddParameter("@completed", now);
+            if (await cancelJob.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
+            {
+                await using var cancelImages = connection.CreateCommand(CancelImagesSql, transaction);
+                cancelImages.AddParameter("@id", jobId);
+                cancelImages.AddParameter("@now", now);
+                await cancelImages.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await CallbackOutbox.EnqueueAsync(connection, transaction, [jobId], now, cancellationToken).ConfigureAwait(false);
+
+                // The guard let through only a job that was not final, and ongoing is the one such status.
+                return JobCancellation.Of(JobStatus.Ongoing);
+            }
+        }
+
+        await using var read = connection.CreateCommand(ReadStatusSql, transaction);
+        read.AddParameter("@id", jobId);
+        var found = await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return found is null or DBNull ? null : JobCancellation.Of((JobStatus)Convert.ToInt32(found, CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// A job just inserted in its submit's transaction with the status the aggregate gave it: one of
+    /// unknown stores only is final from the start, so its callback is queued with it.
+    /// </summary>
+    public static Task SubmittedAsync(
+        DbConnection connection,
+        DbTransaction transaction,
+        long jobId,
+        Job job,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return job.Status.IsFinal()
+            ? CallbackOutbox.EnqueueAsync(connection, transaction, [jobId], job.CompletedAt ?? job.CreatedAt, cancellationToken)
+            : Task.CompletedTask;
+    }
+
+    private static string SqlList(IEnumerable<int> values) =>
+        string.Join(", ", values.Select(v => v.ToString(CultureInfo.InvariantCulture)));
+}
