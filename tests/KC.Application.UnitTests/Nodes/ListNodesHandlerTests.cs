@@ -1,8 +1,8 @@
 using KC.Application.Common.Interfaces;
 using KC.Application.Nodes.Queries.ListNodes;
 using KC.Application.Processing;
-using KC.Application.UnitTests.TestDoubles;
 using Moq;
+using KC.TestSupport;
 
 namespace KC.Application.UnitTests.Nodes;
 

@@ -4,7 +4,6 @@ using KC.Application.Processing;
 using KC.Domain.Jobs;
 using KC.Infrastructure.Callbacks;
 using KC.Infrastructure.IntegrationTests.Persistence;
-using KC.Infrastructure.IntegrationTests.Queue;
 using KC.Infrastructure.Persistence;
 using KC.TestSupport;
 using Microsoft.EntityFrameworkCore;

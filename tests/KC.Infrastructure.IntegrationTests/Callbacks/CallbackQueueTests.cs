@@ -3,11 +3,11 @@ using KC.Application.Processing;
 using KC.Domain.Jobs;
 using KC.Infrastructure.Callbacks;
 using KC.Infrastructure.IntegrationTests.Persistence;
-using KC.Infrastructure.IntegrationTests.Queue;
 using KC.Infrastructure.Persistence;
 using KC.Infrastructure.Queue;
 using Microsoft.EntityFrameworkCore;
 using static KC.Infrastructure.IntegrationTests.Persistence.TestData;
+using KC.TestSupport;
 
 namespace KC.Infrastructure.IntegrationTests.Callbacks;
 

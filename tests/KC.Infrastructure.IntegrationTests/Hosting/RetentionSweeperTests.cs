@@ -4,13 +4,13 @@ using KC.Domain.Jobs;
 using KC.Infrastructure.Callbacks;
 using KC.Infrastructure.Hosting;
 using KC.Infrastructure.IntegrationTests.Persistence;
-using KC.Infrastructure.IntegrationTests.Queue;
 using KC.Infrastructure.Persistence;
 using KC.Infrastructure.Queue;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using static KC.Infrastructure.IntegrationTests.Persistence.TestData;
+using KC.TestSupport;
 
 namespace KC.Infrastructure.IntegrationTests.Hosting;
 

@@ -1,10 +1,10 @@
 using KC.Application.Common.Interfaces;
 using KC.Application.Processing;
 using KC.Domain.Jobs;
-using KC.Infrastructure.IntegrationTests.Queue;
 using KC.Infrastructure.Persistence;
 using KC.Infrastructure.Queue;
 using static KC.Infrastructure.IntegrationTests.Persistence.TestData;
+using KC.TestSupport;
 
 namespace KC.Infrastructure.IntegrationTests.Persistence;
 

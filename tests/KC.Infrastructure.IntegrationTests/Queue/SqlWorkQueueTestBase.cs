@@ -3,6 +3,7 @@ using KC.Domain.Jobs;
 using KC.Infrastructure.IntegrationTests.Persistence;
 using KC.Infrastructure.Persistence;
 using KC.Infrastructure.Queue;
+using KC.TestSupport;
 
 namespace KC.Infrastructure.IntegrationTests.Queue;
 

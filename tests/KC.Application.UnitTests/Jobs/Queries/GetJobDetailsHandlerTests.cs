@@ -2,8 +2,8 @@ using KC.Application.Common.Exceptions;
 using KC.Application.Common.Interfaces;
 using KC.Application.Jobs.Queries.GetJobDetails;
 using KC.Domain.Jobs;
-using KC.Application.UnitTests.TestDoubles;
 using Moq;
+using KC.TestSupport;
 
 namespace KC.Application.UnitTests.Jobs.Queries;
 

@@ -1,8 +1,8 @@
 using KC.Application.Common.Interfaces;
 using KC.Application.Jobs.Commands.SubmitJob;
-using KC.Application.UnitTests.TestDoubles;
 using KC.Domain.Jobs;
 using Moq;
+using KC.TestSupport;
 
 namespace KC.Application.UnitTests.Jobs.Commands.SubmitJob;
 

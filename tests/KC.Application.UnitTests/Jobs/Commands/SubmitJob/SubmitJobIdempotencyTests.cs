@@ -1,9 +1,9 @@
 using KC.Application.Common.Exceptions;
 using KC.Application.Common.Interfaces;
 using KC.Application.Jobs.Commands.SubmitJob;
-using KC.Application.UnitTests.TestDoubles;
 using KC.Domain.Jobs;
 using Moq;
+using KC.TestSupport;
 
 namespace KC.Application.UnitTests.Jobs.Commands.SubmitJob;
 
