@@ -2,7 +2,6 @@ using System.Globalization;
 using KC.Application.Processing;
 using KC.Domain.Jobs;
 using KC.Infrastructure.Imaging;
-using KC.Infrastructure.IntegrationTests.Downloads;
 using KC.TestSupport;
 
 namespace KC.Infrastructure.IntegrationTests.Imaging;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace KC.Infrastructure.IntegrationTests.Downloads;
+namespace KC.Infrastructure.IntegrationTests.Imaging;
 
 /// <summary>
 /// Keeps every log entry. The HTTP client factory's innermost logging handler sits between the

@@ -1,6 +1,6 @@
 using KC.Application.Jobs.Queries.GetJobDetails;
 
-namespace KC.Application.UnitTests.Jobs.Queries;
+namespace KC.Application.UnitTests.Jobs.Queries.GetJobDetails;
 
 [TestFixture]
 public sealed class GetJobDetailsValidatorTests

@@ -5,7 +5,7 @@ using KC.Infrastructure.Persistence.Postgres;
 using Microsoft.Extensions.Logging.Abstractions;
 using static KC.Infrastructure.IntegrationTests.Persistence.TestData;
 
-namespace KC.Infrastructure.IntegrationTests.Hosting;
+namespace KC.Infrastructure.IntegrationTests.Persistence.Postgres;
 
 /// <summary>LISTEN/NOTIFY on a real PostgreSQL: a submit's commit wakes the idle workers of every node.</summary>
 [TestFixture]

@@ -4,7 +4,7 @@ using KC.Domain.Jobs;
 using KC.Infrastructure.Imaging;
 using KC.TestSupport;
 
-namespace KC.Infrastructure.IntegrationTests.Downloads;
+namespace KC.Infrastructure.IntegrationTests.Imaging;
 
 /// <summary>
 /// The guard inside the real download stack, with AllowPrivateNetworks off. Names resolve through a

@@ -1,7 +1,7 @@
 using System.Net;
 using KC.Infrastructure.Imaging;
 
-namespace KC.Infrastructure.IntegrationTests.Downloads;
+namespace KC.Infrastructure.IntegrationTests.Imaging;
 
 [TestFixture]
 public sealed class NetworkGuardRefusalReasonTests

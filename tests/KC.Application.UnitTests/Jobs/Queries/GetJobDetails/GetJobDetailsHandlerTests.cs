@@ -5,7 +5,7 @@ using KC.Domain.Jobs;
 using Moq;
 using KC.TestSupport;
 
-namespace KC.Application.UnitTests.Jobs.Queries;
+namespace KC.Application.UnitTests.Jobs.Queries.GetJobDetails;
 
 [TestFixture]
 public sealed class GetJobDetailsHandlerTests

@@ -1,7 +1,7 @@
 using KC.TestSupport;
 using SkiaSharp;
 
-namespace KC.Infrastructure.IntegrationTests.Imaging;
+namespace KC.Infrastructure.IntegrationTests.TestSupport;
 
 /// <summary>
 /// The generated images are the ground truth for every imaging test, so they are checked against

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace KC.Infrastructure.IntegrationTests.Downloads;
+namespace KC.Infrastructure.IntegrationTests.Imaging;
 
 /// <summary>
 /// A loopback TCP listener that answers every connection with one fixed, hand-written HTTP/1.1

@@ -3,7 +3,7 @@ using KC.Application.Jobs.Queries.GetJobStatus;
 using KC.Domain.Jobs;
 using Moq;
 
-namespace KC.Application.UnitTests.Jobs.Queries;
+namespace KC.Application.UnitTests.Jobs.Queries.GetJobStatus;
 
 [TestFixture]
 public sealed class GetJobStatusHandlerTests

@@ -1,6 +1,6 @@
 using KC.Application.Jobs.Queries.GetJobStatus;
 
-namespace KC.Application.UnitTests.Jobs.Queries;
+namespace KC.Application.UnitTests.Jobs.Queries.GetJobStatus;
 
 [TestFixture]
 public sealed class GetJobStatusValidatorTests

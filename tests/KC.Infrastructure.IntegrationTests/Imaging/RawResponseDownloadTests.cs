@@ -5,7 +5,7 @@ using KC.Application.Processing;
 using KC.Domain.Jobs;
 using KC.TestSupport;
 
-namespace KC.Infrastructure.IntegrationTests.Downloads;
+namespace KC.Infrastructure.IntegrationTests.Imaging;
 
 /// <summary>
 /// The real download stack against hand-written HTTP responses on loopback, for what Kestrel will

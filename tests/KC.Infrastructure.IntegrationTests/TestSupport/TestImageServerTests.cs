@@ -2,7 +2,7 @@ using System.Net;
 using KC.TestSupport;
 using SkiaSharp;
 
-namespace KC.Infrastructure.IntegrationTests.Imaging;
+namespace KC.Infrastructure.IntegrationTests.TestSupport;
 
 [TestFixture]
 public sealed class TestImageServerTests

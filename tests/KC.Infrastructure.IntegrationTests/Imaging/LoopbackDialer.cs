@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
-namespace KC.Infrastructure.IntegrationTests.Downloads;
+namespace KC.Infrastructure.IntegrationTests.Imaging;
 
 /// <summary>
 /// A <see cref="NetworkGuard"/> dial that records what the guard let through and then connects to

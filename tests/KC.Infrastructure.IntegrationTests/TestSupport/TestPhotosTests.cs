@@ -3,7 +3,7 @@ using System.Text;
 using KC.TestSupport;
 using SkiaSharp;
 
-namespace KC.Infrastructure.IntegrationTests.Imaging;
+namespace KC.Infrastructure.IntegrationTests.TestSupport;
 
 /// <summary>
 /// The generated phone photos stand in for real ones in the download tests and the benchmark, so

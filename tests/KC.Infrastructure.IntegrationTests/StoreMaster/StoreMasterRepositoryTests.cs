@@ -1,9 +1,10 @@
+using KC.Infrastructure.IntegrationTests.Persistence;
 using System.Globalization;
 using KC.Infrastructure.StoreMaster;
 using KC.Infrastructure.Persistence;
 using static KC.Infrastructure.IntegrationTests.Persistence.TestData;
 
-namespace KC.Infrastructure.IntegrationTests.Persistence;
+namespace KC.Infrastructure.IntegrationTests.StoreMaster;
 
 [TestFixture(DatabaseProvider.Sqlite)]
 [TestFixture(DatabaseProvider.Postgres)]

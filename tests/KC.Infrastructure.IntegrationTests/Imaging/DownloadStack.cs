@@ -3,7 +3,7 @@ using KC.Infrastructure.Imaging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace KC.Infrastructure.IntegrationTests.Downloads;
+namespace KC.Infrastructure.IntegrationTests.Imaging;
 
 /// <summary>
 /// The production download stack (named client, resilience handler, guarded socket handler) built

@@ -1,9 +1,10 @@
+using KC.Infrastructure.IntegrationTests.Persistence;
 using System.Text;
 using KC.Infrastructure.StoreMaster;
 using Microsoft.EntityFrameworkCore;
 using KC.Infrastructure.Persistence;
 
-namespace KC.Infrastructure.IntegrationTests.Persistence;
+namespace KC.Infrastructure.IntegrationTests.StoreMaster;
 
 [TestFixture(DatabaseProvider.Sqlite)]
 [TestFixture(DatabaseProvider.Postgres)]
