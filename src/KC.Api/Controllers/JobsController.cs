@@ -20,22 +20,23 @@ public sealed class JobsController(ISender sender) : ControllerBase
     private const string IdempotencyKeyHeader = "Idempotency-Key";
     private const string IdempotentReplayedHeader = "Idempotent-Replayed";
 
-    /// <summary>
+    /// <summary>Submit a job</summary>
+    /// <remarks>
     /// Submits a job of store visits; answers with its id once it is durably stored. With an
-    /// <c>Idempotency-Key</c> header a retry of the same body answers with the same job
-    /// (header <c>Idempotent-Replayed: true</c>); the same key with another body is a 422. With API
-    /// keys set, each API key has keys of its own.
-    /// </summary>
-    [HttpPost("submit")]
+    /// <c>Idempotency-Key</c> header a retry of the same body answers with the same job (header
+    /// <c>Idempotent-Replayed: true</c>); the same key with another body is a 422. With API keys
+    /// set, each API key has keys of its own.
+    /// </remarks>
+    [HttpPost("submit", Name = "SubmitJob")]
     [Consumes("application/json")]
     [RequireApiKey]
     [EnableRateLimiting(SubmitRateLimitOptions.PolicyName)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status415UnsupportedMediaType)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests)]
-    [ProducesResponseType<SubmitJobResponse>(StatusCodes.Status201Created)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity)]
+    [ProducesResponseType<ProblemResponse>(StatusCodes.Status401Unauthorized, ProblemResponse.ContentType)]
+    [ProducesResponseType<ProblemResponse>(StatusCodes.Status415UnsupportedMediaType, ProblemResponse.ContentType)]
+    [ProducesResponseType<ProblemResponse>(StatusCodes.Status429TooManyRequests, ProblemResponse.ContentType)]
+    [ProducesResponseType<SubmitJobResponse>(StatusCodes.Status201Created, "application/json")]
+    [ProducesResponseType<ProblemResponse>(StatusCodes.Status400BadRequest, ProblemResponse.ContentType)]
+    [ProducesResponseType<ProblemResponse>(StatusCodes.Status422UnprocessableEntity, ProblemResponse.ContentType)]
     public async Task<IActionResult> Submit([FromBody] SubmitJobRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -57,45 +58,59 @@ public sealed class JobsController(ISender sender) : ControllerBase
         return Created($"/api/jobs/{result.JobId}", new SubmitJobResponse(result.JobId));
     }
 
-    /// <summary>The job's status: ongoing, completed, or failed with the failing stores. <c>400 {}</c> for an unknown job.</summary>
-    [HttpGet("status")]
-    [ProducesResponseType<JobStatusResponse>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest)]
+    /// <summary>Get a job's status</summary>
+    /// <remarks>
+    /// The job's status: ongoing, completed, or failed with the failing stores. <c>400 {}</c> for
+    /// an unknown job.
+    /// </remarks>
+    [HttpGet("status", Name = "GetJobStatus")]
+    [ProducesResponseType<JobStatusResponse>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<ProblemResponse>(StatusCodes.Status400BadRequest, ProblemResponse.ContentType)]
     public async Task<IActionResult> Status([FromQuery(Name = "jobid")] long? jobId, CancellationToken cancellationToken)
     {
         var view = await sender.Send(new GetJobStatusQuery(jobId), cancellationToken);
         return view is null ? BadRequest(new { }) : Ok(view.ToResponse());
     }
 
-    /// <summary>Cancels an ongoing job: pending images never start and images in flight stop. Cancelling again is harmless.</summary>
-    [HttpPost("jobs/{job_id}/cancel")]
+    /// <summary>Cancel a job</summary>
+    /// <remarks>
+    /// Cancels an ongoing job: pending images never start and images in flight stop. Cancelling
+    /// again is harmless.
+    /// </remarks>
+    [HttpPost("jobs/{job_id}/cancel", Name = "CancelJob")]
     [RequireApiKey]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized)]
-    [ProducesResponseType<JobStatusResponse>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
+    [ProducesResponseType<ProblemResponse>(StatusCodes.Status401Unauthorized, ProblemResponse.ContentType)]
+    [ProducesResponseType<JobStatusResponse>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<ProblemResponse>(StatusCodes.Status400BadRequest, ProblemResponse.ContentType)]
+    [ProducesResponseType<ProblemResponse>(StatusCodes.Status404NotFound, ProblemResponse.ContentType)]
+    [ProducesResponseType<ProblemResponse>(StatusCodes.Status409Conflict, ProblemResponse.ContentType)]
     public async Task<IActionResult> Cancel([FromRoute(Name = "job_id")] long jobId, CancellationToken cancellationToken)
     {
         var view = await sender.Send(new CancelJobCommand(jobId), cancellationToken);
         return Ok(view.ToResponse());
     }
 
-    /// <summary>The job with every visit and every image's result.</summary>
-    [HttpGet("jobs/{job_id}")]
-    [ProducesResponseType<JobDetailsResponse>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    /// <summary>Get a job's results</summary>
+    /// <remarks>
+    /// The job with every visit and every image's result.
+    /// </remarks>
+    [HttpGet("jobs/{job_id}", Name = "GetJob")]
+    [ProducesResponseType<JobDetailsResponse>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<ProblemResponse>(StatusCodes.Status400BadRequest, ProblemResponse.ContentType)]
+    [ProducesResponseType<ProblemResponse>(StatusCodes.Status404NotFound, ProblemResponse.ContentType)]
     public async Task<IActionResult> Details([FromRoute(Name = "job_id")] long jobId, CancellationToken cancellationToken)
     {
         var view = await sender.Send(new GetJobDetailsQuery(jobId), cancellationToken);
         return Ok(view.ToResponse());
     }
 
-    /// <summary>Jobs newest first, optionally only those of one status, a page at a time.</summary>
-    [HttpGet("jobs")]
-    [ProducesResponseType<PageResponse<JobSummaryResponse>>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest)]
+    /// <summary>List jobs</summary>
+    /// <remarks>
+    /// Jobs newest first, optionally only those of one status, a page at a time.
+    /// </remarks>
+    [HttpGet("jobs", Name = "ListJobs")]
+    [ProducesResponseType<PageResponse<JobSummaryResponse>>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<ProblemResponse>(StatusCodes.Status400BadRequest, ProblemResponse.ContentType)]
     public async Task<IActionResult> List(
         [FromQuery(Name = "status")] string? status,
         [FromQuery(Name = "page")] long? page,
@@ -106,11 +121,15 @@ public sealed class JobsController(ISender sender) : ControllerBase
         return Ok(result.ToResponse());
     }
 
-    /// <summary>Every image result of the job as a CSV attachment, one row per image, streamed as it is read.</summary>
-    [HttpGet("jobs/{job_id}/results.csv")]
+    /// <summary>Export results as CSV</summary>
+    /// <remarks>
+    /// Every image result of the job as a CSV attachment, one row per image, streamed as it is
+    /// read.
+    /// </remarks>
+    [HttpGet("jobs/{job_id}/results.csv", Name = "ExportJobResults")]
     [ProducesResponseType(typeof(string), StatusCodes.Status200OK, "text/csv")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    [ProducesResponseType<ProblemResponse>(StatusCodes.Status400BadRequest, ProblemResponse.ContentType)]
+    [ProducesResponseType<ProblemResponse>(StatusCodes.Status404NotFound, ProblemResponse.ContentType)]
     public async Task<IActionResult> Results([FromRoute(Name = "job_id")] long jobId, CancellationToken cancellationToken)
     {
         // The query checks that the job exists before the first byte; the rows are read while they are written.

@@ -10,9 +10,13 @@ namespace KC.Api.Controllers;
 [Route("api/nodes")]
 public sealed class NodesController(ISender sender) : ControllerBase
 {
-    /// <summary>Every node that has run against this database, by id, with its state, outcomes recorded and leases held now.</summary>
-    [HttpGet]
-    [ProducesResponseType<NodeListResponse>(StatusCodes.Status200OK)]
+    /// <summary>List nodes</summary>
+    /// <remarks>
+    /// Every node that has run against this database, by id, with its state, outcomes recorded and
+    /// leases held now.
+    /// </remarks>
+    [HttpGet(Name = "ListNodes")]
+    [ProducesResponseType<NodeListResponse>(StatusCodes.Status200OK, "application/json")]
     public async Task<IActionResult> List(CancellationToken cancellationToken) =>
         Ok((await sender.Send(new ListNodesQuery(), cancellationToken)).ToResponse());
 }

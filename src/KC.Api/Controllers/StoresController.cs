@@ -13,21 +13,28 @@ namespace KC.Api.Controllers;
 [Route("api/stores")]
 public sealed class StoresController(ISender sender) : ControllerBase
 {
-    /// <summary>One store by its exact id.</summary>
-    [HttpGet("{store_id}")]
-    [ProducesResponseType<StoreResponse>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    /// <summary>Get a store</summary>
+    /// <remarks>
+    /// One store by its exact id.
+    /// </remarks>
+    [HttpGet("{store_id}", Name = "GetStore")]
+    [ProducesResponseType<StoreResponse>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<ProblemResponse>(StatusCodes.Status400BadRequest, ProblemResponse.ContentType)]
+    [ProducesResponseType<ProblemResponse>(StatusCodes.Status404NotFound, ProblemResponse.ContentType)]
     public async Task<IActionResult> Get([FromRoute(Name = "store_id")] string storeId, CancellationToken cancellationToken)
     {
         var store = await sender.Send(new GetStoreQuery(storeId), cancellationToken);
         return Ok(store.ToResponse());
     }
 
-    /// <summary>Stores by store id, optionally of one area code and with a name containing <c>q</c> (any case).</summary>
-    [HttpGet]
-    [ProducesResponseType<PageResponse<StoreResponse>>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest)]
+    /// <summary>List stores</summary>
+    /// <remarks>
+    /// Stores by store id, optionally of one area code and with a name containing <c>q</c> (any
+    /// case).
+    /// </remarks>
+    [HttpGet(Name = "ListStores")]
+    [ProducesResponseType<PageResponse<StoreResponse>>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<ProblemResponse>(StatusCodes.Status400BadRequest, ProblemResponse.ContentType)]
     public async Task<IActionResult> List(
         [FromQuery(Name = "area")] string? area,
         [FromQuery(Name = "q")] string? q,
@@ -39,16 +46,18 @@ public sealed class StoresController(ISender sender) : ControllerBase
         return Ok(result.ToResponse());
     }
 
-    /// <summary>
+    /// <summary>Import a store master</summary>
+    /// <remarks>
     /// Upserts a store-master CSV, sent as the multipart/form-data field <c>file</c> or as a
-    /// text/csv body. Stores are inserted or updated, never deleted; unusable rows are reported by line.
-    /// </summary>
-    [HttpPost("import")]
+    /// text/csv body. Stores are inserted or updated, never deleted; unusable rows are reported by
+    /// line.
+    /// </remarks>
+    [HttpPost("import", Name = "ImportStores")]
     [RequireApiKey]
     [DisableFormValueBinding]
-    [ProducesResponseType<StoreImportResponse>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized)]
+    [ProducesResponseType<StoreImportResponse>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<ProblemResponse>(StatusCodes.Status400BadRequest, ProblemResponse.ContentType)]
+    [ProducesResponseType<ProblemResponse>(StatusCodes.Status401Unauthorized, ProblemResponse.ContentType)]
     public async Task<IActionResult> Import(CancellationToken cancellationToken)
     {
         var upload = await CsvUpload.OpenAsync(Request, cancellationToken);

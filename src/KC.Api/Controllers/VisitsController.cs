@@ -10,14 +10,15 @@ namespace KC.Api.Controllers;
 [Route("api/visits")]
 public sealed class VisitsController(ISender sender) : ControllerBase
 {
-    /// <summary>
+    /// <summary>Search visits</summary>
+    /// <remarks>
     /// Visits by visit time then visit id, filtered by the store's area code, the store id and a
-    /// visit-time range; <c>startdate</c> and <c>enddate</c> take RFC 3339 timestamps or plain dates
-    /// (a whole UTC day), both inclusive.
-    /// </summary>
-    [HttpGet]
-    [ProducesResponseType<PageResponse<VisitResultResponse>>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest)]
+    /// visit-time range; <c>startdate</c> and <c>enddate</c> take RFC 3339 timestamps or plain
+    /// dates (a whole UTC day), both inclusive.
+    /// </remarks>
+    [HttpGet(Name = "SearchVisits")]
+    [ProducesResponseType<PageResponse<VisitResultResponse>>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<ProblemResponse>(StatusCodes.Status400BadRequest, ProblemResponse.ContentType)]
     public async Task<IActionResult> Search(
         [FromQuery(Name = "area")] string? area,
         [FromQuery(Name = "storeid")] string? storeId,

@@ -38,8 +38,15 @@ internal static class ApiServices
             ];
         });
 
+        // The same JSON for MVC, which reads and writes the wire, and for the OpenAPI document,
+        // which describes it from these options: set once, so the two cannot drift apart.
+        services.ConfigureHttpJsonOptions(json => UseWireJson(json.SerializerOptions));
         services
-            .AddControllers(mvc => mvc.ModelBinderProviders.Insert(0, new StrictIntegerBinderProvider()))
+            .AddControllers(mvc =>
+            {
+                mvc.ModelBinderProviders.Insert(0, new StrictIntegerBinderProvider());
+                mvc.Filters.Add<SingleValuedQuery>();
+            })
             .AddJsonOptions(json => UseWireJson(json.JsonSerializerOptions))
             .ConfigureApiBehaviorOptions(api => api.InvalidModelStateResponseFactory = InvalidModelState.Respond);
 
@@ -97,7 +104,17 @@ internal static class ApiServices
         {
             app.MapControllers();
             app.MapOpenApi();
-            app.MapScalarApiReference("/docs", scalar => scalar.WithTitle("KC API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+            // Served with its own scripts and nothing else: no web fonts, no vendor cloud features
+            // (AI agent, MCP, SDK generation, telemetry), so the page works offline and is only the reference.
+            app.MapScalarApiReference("/docs", scalar => scalar
+                .WithTitle("KC API")
+                .WithOpenApiRoutePattern("/openapi/{documentName}.json")
+                .DisableDefaultFonts()
+                .DisableAgent()
+                .DisableMcp()
+                .DisableTelemetry()
+                .HideDeveloperTools()
+                .HideClientButton());
         }
 
         // Live: the process answers. Ready: the database is reachable and migrated, and the worker heartbeats.
@@ -110,7 +127,7 @@ internal static class ApiServices
         return app;
     }
 
-    /// <summary>The wire's JSON: snake_case, integers that are integers, one value per member.</summary>
+    /// <summary>The wire's JSON: snake_case, integers that are integers, known members only, each once.</summary>
     private static void UseWireJson(JsonSerializerOptions json)
     {
         json.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -123,8 +140,10 @@ internal static class ApiServices
         // "count": "2" is not an integer; the web defaults would quietly accept it.
         json.NumberHandling = JsonNumberHandling.Strict;
 
-        // A body that says "count" twice is ambiguous; refuse it rather than guess which one counts.
+        // A body that says "count" twice is ambiguous, and a misspelt member ("callbackUrl") would
+        // be dropped without a word: refuse both, naming the member.
         json.AllowDuplicateProperties = false;
+        json.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         json.MaxDepth = 16;
     }
 

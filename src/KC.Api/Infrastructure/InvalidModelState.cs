@@ -1,4 +1,7 @@
+using System.Collections.Frozen;
+using System.Text.Json;
 using System.Text.RegularExpressions;
+using KC.Api.Contracts;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Controllers;
 
@@ -10,6 +13,12 @@ namespace KC.Api.Infrastructure;
 /// </summary>
 internal static partial class InvalidModelState
 {
+    /// <summary>The members a request body may have, as the wire spells them.</summary>
+    private static readonly FrozenSet<string> RequestMembers = new[] { typeof(SubmitJobRequest), typeof(VisitRequest) }
+        .SelectMany(type => type.GetProperties())
+        .Select(property => JsonNamingPolicy.SnakeCaseLower.ConvertName(property.Name))
+        .ToFrozenSet(StringComparer.Ordinal);
+
     public static IActionResult Respond(ActionContext context)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -58,6 +67,16 @@ internal static partial class InvalidModelState
             return Expected(conversion.Groups[1].Value, field);
         }
 
+        if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
+        {
+            return UnknownMember(field);
+        }
+
+        if (message.StartsWith("Duplicate property", StringComparison.Ordinal))
+        {
+            return "is given more than once; give it once";
+        }
+
         if (key.StartsWith('$'))
         {
             return "is not valid JSON";
@@ -68,6 +87,16 @@ internal static partial class InvalidModelState
             .FirstOrDefault(p => string.Equals(p.BindingInfo?.BinderModelName ?? p.Name, key, StringComparison.OrdinalIgnoreCase));
         var type = parameter is null ? null : Nullable.GetUnderlyingType(parameter.ParameterType) ?? parameter.ParameterType;
         return type == typeof(long) || type == typeof(int) ? "must be a positive integer" : "is not a valid value";
+    }
+
+    /// <summary>A member no request type has, with the member meant when it is one written in another case.</summary>
+    private static string UnknownMember(string field)
+    {
+        var name = field[(field.LastIndexOf('.') + 1)..];
+        var snake = JsonNamingPolicy.SnakeCaseLower.ConvertName(name);
+        return snake != name && RequestMembers.Contains(snake)
+            ? $"is not a known member; did you mean {snake}?"
+            : "is not a known member";
     }
 
     private static string Expected(string clrType, string field) => clrType switch

@@ -1,5 +1,8 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.OpenApi;
+using KC.Api.Contracts;
 using Microsoft.OpenApi;
 
 namespace KC.Api.Infrastructure;
@@ -10,6 +13,8 @@ namespace KC.Api.Infrastructure;
 /// </summary>
 internal static class OpenApiDocs
 {
+    private const string ApiKeyScheme = "ApiKey";
+
     private static readonly Dictionary<string, (string? Request, Dictionary<string, string> Responses)> Examples = new(StringComparer.OrdinalIgnoreCase)
     {
         ["POST api/submit"] = (
@@ -42,6 +47,11 @@ internal static class OpenApiDocs
             }),
     };
 
+    private static bool OmittedWhenNull(JsonPropertyInfo property) =>
+        property.AttributeProvider?.GetCustomAttributes(typeof(JsonIgnoreAttribute), inherit: true)
+            .OfType<JsonIgnoreAttribute>()
+            .Any(ignore => ignore.Condition == JsonIgnoreCondition.WhenWritingNull) == true;
+
     public static IServiceCollection AddKcOpenApi(this IServiceCollection services) =>
         services.AddOpenApi(options =>
         {
@@ -53,6 +63,84 @@ internal static class OpenApiDocs
                     "Submit jobs of store visits with shelf-photo URLs; KC downloads each image, reads its size, " +
                     "computes its perimeter and stores the result. Errors are RFC 9457 problem details whose `error` " +
                     "member is one sentence naming the field at fault.";
+                document.Tags = new HashSet<OpenApiTag>
+                {
+                    new() { Name = "Jobs", Description = "Submit jobs of store visits, follow them, read and export their results, cancel them." },
+                    new() { Name = "Visits", Description = "Visits across jobs, by store, area and time." },
+                    new() { Name = "Stores", Description = "The store master every visit's store must be in." },
+                    new() { Name = "Nodes", Description = "The processes that share the database, and what each is doing." },
+                };
+                foreach (var server in document.Servers ?? [])
+                {
+                    server.Url = server.Url?.TrimEnd('/');
+                }
+
+                document.Components ??= new OpenApiComponents();
+                document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+                document.Components.SecuritySchemes[ApiKeyScheme] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.ApiKey,
+                    In = ParameterLocation.Header,
+                    Name = ApiKeyOptions.HeaderName,
+                    Description = "One of `Api:Keys`, needed by the write endpoints when keys are set (they are off by default); reads stay open.",
+                };
+                return Task.CompletedTask;
+            });
+            options.AddSchemaTransformer((schema, context, _) =>
+            {
+                // A member left out when null is not always there: not required.
+                if (context.JsonPropertyInfo is null && schema.Required is { Count: > 0 } required)
+                {
+                    foreach (var property in context.JsonTypeInfo.Properties.Where(OmittedWhenNull))
+                    {
+                        required.Remove(property.Name);
+                    }
+                }
+
+                return Task.CompletedTask;
+            });
+            options.AddOperationTransformer((operation, context, _) =>
+            {
+                // The store import reads its body itself, so the document says what it takes.
+                if ($"{context.Description.HttpMethod} {context.Description.RelativePath}" == "POST api/stores/import")
+                {
+                    operation.RequestBody = new OpenApiRequestBody
+                    {
+                        Required = true,
+                        Description = "The store-master CSV: header `AreaCode,StoreName,StoreID` (or `area_code,store_name,store_id`, any order).",
+                        Content = new Dictionary<string, OpenApiMediaType>
+                        {
+                            ["multipart/form-data"] = new()
+                            {
+                                Schema = new OpenApiSchema
+                                {
+                                    Type = JsonSchemaType.Object,
+                                    Required = new HashSet<string> { "file" },
+                                    Properties = new Dictionary<string, IOpenApiSchema> { ["file"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } },
+                                },
+                            },
+                            ["text/csv"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String } },
+                        },
+                    };
+                }
+
+                // The write endpoints need a key when keys are set; the reads are open, and say so.
+                operation.Security = context.Description.ActionDescriptor.EndpointMetadata.OfType<RequireApiKeyAttribute>().Any()
+                    ? [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, context.Document)] = [] }]
+                    : [new OpenApiSecurityRequirement()];
+
+                // The contract's 400 for an unknown job is exactly {}; a missing or malformed jobid is problem details.
+                if ($"{context.Description.HttpMethod} {context.Description.RelativePath}" == "GET api/status"
+                    && operation.Responses?.TryGetValue("400", out var badRequest) == true && badRequest is OpenApiResponse response)
+                {
+                    response.Description = "`{}` exactly when the job does not exist; problem details naming `jobid` when it is missing or not a positive integer.";
+                    response.Content = new Dictionary<string, OpenApiMediaType>
+                    {
+                        ["application/json"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.Object, MaxProperties = 0, Description = "The job does not exist." } },
+                        [ProblemResponse.ContentType] = new() { Schema = new OpenApiSchemaReference(nameof(ProblemResponse), context.Document) },
+                    };
+                }
+
                 return Task.CompletedTask;
             });
             options.AddOperationTransformer((operation, context, _) =>

@@ -80,6 +80,26 @@ public sealed class SubmitValidationTests : ServiceTestBase
             $$"""{"count":1,"visits":[{"store_id":"S1","image_url":["http://example.com/{{new string('a', 60)}}"],"visit_time":"2025-03-11T12:00:00Z"}]}""",
             "visits[0].image_url[0]: exceeds the limit of 60 characters per URL (Api:MaxUrlLength)");
         yield return Case(
+            "a misspelt member",
+            $$"""{"count":1,"visits":[{{Visit}}],"callbackUrl":"http://example.com/hook"}""",
+            "callbackUrl: is not a known member; did you mean callback_url?");
+        yield return Case(
+            "a misspelt member beside the right one",
+            """{"count":1,"visits":[{"store_id":"S1","image_url":["http://example.com/a.jpg"],"imageUrl":["http://example.com/b.jpg"],"visit_time":"2025-03-11T12:00:00Z"}]}""",
+            "visits[0].imageUrl: is not a known member; did you mean image_url?");
+        yield return Case(
+            "a member no request has",
+            $$"""{"count":1,"visits":[{{Visit}}],"priority":"high"}""",
+            "priority: is not a known member");
+        yield return Case(
+            "a member given twice",
+            $$"""{"count":1,"count":1,"visits":[{{Visit}}]}""",
+            "count: is given more than once; give it once");
+        yield return Case(
+            "a visit's member given twice",
+            """{"count":1,"visits":[{"store_id":"S1","store_id":"S2","image_url":["http://example.com/a.jpg"],"visit_time":"2025-03-11T12:00:00Z"}]}""",
+            "visits[0].store_id: is given more than once; give it once");
+        yield return Case(
             "body too large",
             $$"""{"count":1,"visits":[{"store_id":"{{new string('x', 5000)}}","image_url":["http://example.com/a.jpg"],"visit_time":"2025-03-11T12:00:00Z"}]}""",
             "body: exceeds the request body size limit of 4096 bytes (Api:MaxRequestBodyBytes)");
@@ -147,6 +167,21 @@ public sealed class SubmitValidationTests : ServiceTestBase
             Assert.That(jobId, Is.Positive);
             Assert.That(json.AsObject().Select(p => p.Key), Is.EqualTo(new[] { "job_id" }));
             Assert.That(response.Headers.Location?.ToString(), Is.EqualTo($"/api/jobs/{jobId}"));
+        });
+    }
+
+    [TestCase("/api/status?jobid=1&jobid=2", "jobid: is given 2 times; give it once")]
+    [TestCase("/api/jobs?status=failed&status=ongoing", "status: is given 2 times; give it once")]
+    [TestCase("/api/visits?area=1&area=2&area=3", "area: is given 3 times; give it once")]
+    public async Task Query_WhenAParameterIsGivenTwice_Returns400NamingIt(string uri, string expectedError)
+    {
+        using var response = await Client.GetAsync(new Uri(uri, UriKind.Relative));
+
+        var json = await Json.ReadAsync(response);
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(json["error"]?.GetValue<string>(), Is.EqualTo(expectedError));
         });
     }
 
