@@ -168,6 +168,7 @@ public sealed partial class ProcessingEngine : IDisposable
 
             Interlocked.Add(ref _inFlight, claimed.Count);
             batches.RemoveAll(t => t.IsCompleted);
+            // Off the loop: starting a batch runs each image up to its first wait, and the loop may claim again meanwhile.
             batches.Add(Task.Run(() => StartBatch(claimed, processing), CancellationToken.None));
         }
     }
