@@ -21,6 +21,9 @@ public sealed partial class ProcessingEngine : IDisposable
     private readonly LeaseKeeper _leases;
     private readonly ILogger<ProcessingEngine> _logger;
     private readonly AsyncSignal _capacityFreed = new();
+
+    /// <summary>The fewest images worth a claim: fewer free than this, and the claim loop waits.</summary>
+    private readonly int _minimumClaim;
     private int _inFlight;
 
     public ProcessingEngine(
@@ -41,6 +44,7 @@ public sealed partial class ProcessingEngine : IDisposable
         _jobs = jobs;
         _options = options;
         _owner = node.LeaseOwner;
+        _minimumClaim = Math.Max(1, Math.Min(options.ClaimBatchSize, options.ClaimCapacity / 8));
         _pipeline = ImagePipeline.Create(options, downloader, gpu, loggers.CreateLogger<ImagePipeline>());
         _outcomes = new OutcomeWriter(queue, options, _owner, loggers.CreateLogger<OutcomeWriter>());
         _leases = new LeaseKeeper(queue, jobs, workSignal, options, _owner, clock, loggers.CreateLogger<LeaseKeeper>());
@@ -133,14 +137,13 @@ public sealed partial class ProcessingEngine : IDisposable
     private async Task ClaimLoopAsync(List<Task> batches, CancellationToken processing, CancellationToken stopping)
     {
         var capacity = _options.ClaimCapacity;
-        var minimumClaim = Math.Max(1, Math.Min(_options.ClaimBatchSize, capacity / 8));
         var idlePoll = TimeSpan.FromMilliseconds(_options.IdlePollMilliseconds);
         var failures = 0;
 
         while (!stopping.IsCancellationRequested)
         {
             var free = capacity - InFlight;
-            if (free < minimumClaim)
+            if (free < _minimumClaim)
             {
                 await _capacityFreed.WaitAsync(idlePoll, stopping).ConfigureAwait(false);
                 continue;
@@ -208,8 +211,11 @@ public sealed partial class ProcessingEngine : IDisposable
         finally
         {
             _jobs.Leave(image.JobId);
-            Interlocked.Decrement(ref _inFlight);
-            _capacityFreed.Set();
+            // Wake the claim loop only once a claim is worth making, not at every image.
+            if (_options.ClaimCapacity - Interlocked.Decrement(ref _inFlight) >= _minimumClaim)
+            {
+                _capacityFreed.Set();
+            }
         }
     }
 

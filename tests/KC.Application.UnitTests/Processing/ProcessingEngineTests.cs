@@ -457,6 +457,25 @@ public sealed class ProcessingEngineTests
         Assert.That(harness.Engine.InFlight, Is.Zero);
     }
 
+    [Test]
+    public async Task RunAsync_WhenImagesFinish_ClaimsAgainOnceAClaimIsWorthMakingWithoutWaitingForThePoll()
+    {
+        // 16 images of capacity, so a claim is worth making once 2 are free. The idle poll is
+        // too long for the test: only the images finishing can wake the claim loop.
+        var images = Batch(40, visits: 5);
+        using var harness = new Harness(images, options =>
+        {
+            options.MaxConcurrency = 8;
+            options.DownloadConcurrency = 8;
+            options.IdlePollMilliseconds = 600_000;
+        });
+
+        var recorded = await harness.RunUntilRecordedAsync(images.Count);
+
+        Assert.That(recorded, Is.True, "the claim loop was not woken as images finished");
+        harness.Queue.Verify(q => q.ClaimAsync(Owner, It.Is<int>(max => max < 2), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
     /// <summary>Counts calls in progress and remembers the most seen at once.</summary>
     private sealed class ConcurrencyGauge
     {
@@ -492,8 +511,18 @@ public sealed class ProcessingEngineTests
         private TaskCompletionSource _allRecorded = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _expected = int.MaxValue;
 
-        public Harness(IEnumerable<ClaimedImage> images)
+        public Harness(IEnumerable<ClaimedImage> images, Action<ProcessingOptions>? configure = null)
         {
+            var options = new ProcessingOptions
+            {
+                MaxConcurrency = MaxConcurrency,
+                DownloadConcurrency = DownloadConcurrency,
+                OutcomeFlushMilliseconds = 0,
+                ShutdownGraceSeconds = 1,
+                LeaseSeconds = 3,
+                IdlePollMilliseconds = 20,
+            };
+            configure?.Invoke(options);
             _pending = new ConcurrentQueue<ClaimedImage>(images);
             _engine = new Lazy<ProcessingEngine>(() => new ProcessingEngine(
                 Queue.Object,
@@ -501,15 +530,7 @@ public sealed class ProcessingEngineTests
                 Gpu.Object,
                 _workSignal,
                 Jobs,
-                new ProcessingOptions
-                {
-                    MaxConcurrency = MaxConcurrency,
-                    DownloadConcurrency = DownloadConcurrency,
-                    OutcomeFlushMilliseconds = 0,
-                    ShutdownGraceSeconds = 1,
-                    LeaseSeconds = 3,
-                    IdlePollMilliseconds = 20,
-                },
+                options,
                 Node,
                 new FakeTimeProvider(Now),
                 NullLoggerFactory.Instance));
