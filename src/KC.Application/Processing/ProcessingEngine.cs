@@ -177,22 +177,25 @@ public sealed partial class ProcessingEngine : IDisposable
     }
 
     /// <summary>
-    /// Starts every image of a claimed batch at once, in the order the claim handed them out
-    /// (fairest first, ADR 0008), so they queue for the download slots in that order. Nothing here
-    /// bounds the work: the claim loop bounds the images in flight (<see cref="ProcessingOptions.ClaimCapacity"/>),
-    /// and the download and GPU slots bound each stage. Nor is there a bound per visit: the claim
-    /// already interleaves jobs, and a cap on one visit would leave slots idle when a batch is one
-    /// large visit (ADR 0025).
+    /// Fans a claimed batch out over its visits with <see cref="Parallel.ForEachAsync{TSource}(IEnumerable{TSource}, ParallelOptions, Func{TSource, CancellationToken, ValueTask})"/>:
+    /// one body per visit, which starts the visit's images in the order the claim handed them out
+    /// and awaits them together, so a visit is one unit of work here. The degree is the number of
+    /// visits in the batch, so no visit waits for another: this fan-out bounds nothing by design.
+    /// The bounds are the claim loop's (<see cref="ProcessingOptions.ClaimCapacity"/> images in
+    /// flight) and each stage's slots (download, GPU); fairness between jobs and visits is the
+    /// claim's order (ADR 0008). A cap per visit was weighed and left out: it leaves slots idle
+    /// whenever a batch is a few large visits (ADR 0026).
     /// </summary>
     private Task StartBatch(IReadOnlyList<ClaimedImage> batch, CancellationToken processing)
     {
-        var images = new Task[batch.Count];
-        for (var i = 0; i < images.Length; i++)
-        {
-            images[i] = ProcessImageAsync(batch[i], processing);
-        }
+        var visits = batch.GroupBy(image => image.VisitId).ToList();
+        var fanOut = new ParallelOptions { MaxDegreeOfParallelism = visits.Count };
 
-        return Task.WhenAll(images);
+        // Not the fan-out's own token: every image runs its body even once cancelled, so each one is counted out.
+        return Parallel.ForEachAsync(
+            visits,
+            fanOut,
+            async (visit, _) => await Task.WhenAll(visit.Select(image => ProcessImageAsync(image, processing))).ConfigureAwait(false));
     }
 
     /// <summary>Never throws: every image is counted out whatever became of it, even once processing is cancelled.</summary>

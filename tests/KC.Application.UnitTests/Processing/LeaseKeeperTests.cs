@@ -1,5 +1,5 @@
 using KC.Application.Processing;
-using KC.Application.UnitTests.TestDoubles;
+using KC.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
 

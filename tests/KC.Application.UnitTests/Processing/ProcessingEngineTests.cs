@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using KC.Application.Processing;
-using KC.Application.UnitTests.TestDoubles;
+using KC.TestSupport;
 using KC.Domain.Jobs;
 using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
@@ -393,9 +393,9 @@ public sealed class ProcessingEngineTests
     }
 
     [Test]
-    public async Task RunAsync_WhenABatchSpansVisits_StartsItsImagesInTheOrderTheyWereClaimed()
+    public async Task RunAsync_WhenABatchSpansVisits_StartsEachVisitsImagesInTheOrderTheyWereClaimed()
     {
-        // The claim hands images out fairest first; grouping them by visit would undo that.
+        // The batch fans out over its visits; within a visit, the images queue for the slots in claim order.
         var images = Batch(MaxConcurrency + DownloadConcurrency, visits: 2);
         using var harness = new Harness(images);
         var started = new ConcurrentQueue<long>();
@@ -411,7 +411,11 @@ public sealed class ProcessingEngineTests
         var recorded = await harness.RunUntilRecordedAsync(images.Count);
 
         Assert.That(recorded, Is.True, "not every outcome was recorded in time");
-        Assert.That(started, Is.EqualTo(images.Select(i => i.ImageId)));
+        foreach (var visit in images.GroupBy(i => i.VisitId))
+        {
+            var ofVisit = visit.Select(i => i.ImageId).ToHashSet();
+            Assert.That(started.Where(ofVisit.Contains), Is.EqualTo(visit.Select(i => i.ImageId)), $"visit {visit.Key}");
+        }
     }
 
     [Test]
