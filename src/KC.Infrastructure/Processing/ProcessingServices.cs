@@ -26,8 +26,9 @@ internal static class ProcessingServices
         services.AddSingleton<WorkSignal>();
         services.AddSingleton<IWorkSignal>(sp => sp.GetRequiredService<WorkSignal>());
         services.AddSingleton<IWorkQueue, SqlWorkQueue>();
+        services.AddSingleton<JobsInFlight>();
+        services.AddSingleton<IJobCancellationSignal>(sp => sp.GetRequiredService<JobsInFlight>());
         services.AddSingleton<ProcessingEngine>();
-        services.AddSingleton<IJobCancellationSignal>(sp => sp.GetRequiredService<ProcessingEngine>());
         if (!node.ProcessesWork)
         {
             return services;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using KC.Application.Processing;
+using KC.TestSupport;
 using KC.Domain.Jobs;
 using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
@@ -15,6 +16,9 @@ public sealed class ProcessingEngineTests
     private static readonly string Owner = Node.LeaseOwner;
     private const int MaxConcurrency = 2;
     private const int DownloadConcurrency = 2;
+
+    /// <summary>The engine's clock, stopped.</summary>
+    private static readonly DateTimeOffset Now = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
     /// <summary>Generous, so that a bug fails the test instead of hanging it.</summary>
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
@@ -358,6 +362,124 @@ public sealed class ProcessingEngineTests
         Assert.That(harness.Calls.Where(c => c != "claim"), Is.EqualTo(new[] { "release" }));
     }
 
+    [Test]
+    public async Task RunAsync_WhenAJobIsCancelledWhileItsImageIsInTheGpuStep_InterruptsItWithoutAnOutcome()
+    {
+        var cancelled = Claimed(1, jobId: 10);
+        var other = Claimed(2, jobId: 20);
+        using var harness = new Harness([cancelled, other]);
+        var interrupted = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        harness.Gpu
+            .Setup(g => g.RunAsync(SizeOf(cancelled.ImageId), It.IsAny<CancellationToken>()))
+            .Returns(async (ImageSize _, CancellationToken ct) =>
+            {
+                harness.Jobs.JobCancelled(cancelled.JobId);
+                try
+                {
+                    await Task.Delay(System.Threading.Timeout.InfiniteTimeSpan, ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    interrupted.TrySetResult(!harness.StopRequested);
+                    throw;
+                }
+            });
+
+        var recorded = await harness.RunUntilRecordedAsync(1);
+
+        Assert.That(recorded, Is.True, "the other job's image was not recorded in time");
+        Assert.That(await interrupted.Task, Is.True, "the GPU step ended with the shutdown, not with the cancel");
+        Assert.That(harness.Outcomes, Is.EqualTo(new[] { ImageOutcome.Succeeded(other, SizeOf(other.ImageId)) }));
+    }
+
+    [Test]
+    public async Task RunAsync_WhenABatchSpansVisits_StartsEachVisitsImagesInTheOrderTheyWereClaimed()
+    {
+        // The batch fans out over its visits; within a visit, the images queue for the slots in claim order.
+        var images = Batch(MaxConcurrency + DownloadConcurrency, visits: 2);
+        using var harness = new Harness(images);
+        var started = new ConcurrentQueue<long>();
+        harness.Downloader
+            .Setup(d => d.DownloadAsync(It.IsAny<Uri>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((Uri url, CancellationToken _) =>
+            {
+                var image = images.Single(i => i.Url == url.OriginalString);
+                started.Enqueue(image.ImageId);
+                return Harness.Download(image.ImageId);
+            });
+
+        var recorded = await harness.RunUntilRecordedAsync(images.Count);
+
+        Assert.That(recorded, Is.True, "not every outcome was recorded in time");
+        foreach (var visit in images.GroupBy(i => i.VisitId))
+        {
+            var ofVisit = visit.Select(i => i.ImageId).ToHashSet();
+            Assert.That(started.Where(ofVisit.Contains), Is.EqualTo(visit.Select(i => i.ImageId)), $"visit {visit.Key}");
+        }
+    }
+
+    [Test]
+    public async Task RunAsync_WhenABatchIsOneVisit_FillsEveryDownloadSlot()
+    {
+        var images = Batch(MaxConcurrency + DownloadConcurrency, visits: 1);
+        using var harness = new Harness(images);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var slotsFilled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var downloading = 0;
+        harness.Downloader
+            .Setup(d => d.DownloadAsync(It.IsAny<Uri>(), It.IsAny<CancellationToken>()))
+            .Returns(async (Uri url, CancellationToken ct) =>
+            {
+                if (Interlocked.Increment(ref downloading) == DownloadConcurrency)
+                {
+                    slotsFilled.TrySetResult();
+                }
+
+                await gate.Task.WaitAsync(ct);
+                return Harness.Download(images.Single(i => i.Url == url.OriginalString).ImageId);
+            });
+        _ = slotsFilled.Task.ContinueWith(_ => gate.TrySetResult(), TaskScheduler.Default);
+
+        var recorded = await harness.RunUntilRecordedAsync(images.Count);
+
+        Assert.That(slotsFilled.Task.IsCompletedSuccessfully, Is.True, "one visit did not get every download slot");
+        Assert.That(recorded, Is.True, "not every outcome was recorded in time");
+    }
+
+    [Test]
+    public async Task RunAsync_WhenStarted_MarksTheWorkerAliveAtTheClocksTime()
+    {
+        var images = Batch(1);
+        using var harness = new Harness(images);
+        var before = harness.Engine.LastHeartbeatAt;
+
+        var recorded = await harness.RunUntilRecordedAsync(images.Count);
+
+        Assert.That(recorded, Is.True, "not every outcome was recorded in time");
+        Assert.That(before, Is.Null);
+        Assert.That(harness.Engine.LastHeartbeatAt, Is.EqualTo(Now));
+        Assert.That(harness.Engine.InFlight, Is.Zero);
+    }
+
+    [Test]
+    public async Task RunAsync_WhenImagesFinish_ClaimsAgainOnceAClaimIsWorthMakingWithoutWaitingForThePoll()
+    {
+        // 16 images of capacity, so a claim is worth making once 2 are free. The idle poll is
+        // too long for the test: only the images finishing can wake the claim loop.
+        var images = Batch(40, visits: 5);
+        using var harness = new Harness(images, options =>
+        {
+            options.MaxConcurrency = 8;
+            options.DownloadConcurrency = 8;
+            options.IdlePollMilliseconds = 600_000;
+        });
+
+        var recorded = await harness.RunUntilRecordedAsync(images.Count);
+
+        Assert.That(recorded, Is.True, "the claim loop was not woken as images finished");
+        harness.Queue.Verify(q => q.ClaimAsync(Owner, It.Is<int>(max => max < 2), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
     /// <summary>Counts calls in progress and remembers the most seen at once.</summary>
     private sealed class ConcurrencyGauge
     {
@@ -389,12 +511,33 @@ public sealed class ProcessingEngineTests
         private readonly List<ImageOutcome> _outcomes = [];
         private readonly Lock _gate = new();
         private readonly WorkSignal _workSignal = new();
+        private readonly Lazy<ProcessingEngine> _engine;
         private TaskCompletionSource _allRecorded = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _expected = int.MaxValue;
 
-        public Harness(IEnumerable<ClaimedImage> images)
+        public Harness(IEnumerable<ClaimedImage> images, Action<ProcessingOptions>? configure = null)
         {
+            var options = new ProcessingOptions
+            {
+                MaxConcurrency = MaxConcurrency,
+                DownloadConcurrency = DownloadConcurrency,
+                OutcomeFlushMilliseconds = 0,
+                ShutdownGraceSeconds = 1,
+                LeaseSeconds = 3,
+                IdlePollMilliseconds = 20,
+            };
+            configure?.Invoke(options);
             _pending = new ConcurrentQueue<ClaimedImage>(images);
+            _engine = new Lazy<ProcessingEngine>(() => new ProcessingEngine(
+                Queue.Object,
+                Downloader.Object,
+                Gpu.Object,
+                _workSignal,
+                Jobs,
+                options,
+                Node,
+                new FakeTimeProvider(Now),
+                NullLoggerFactory.Instance));
 
             Queue.Setup(q => q.ReleaseLeasesAsync(It.IsAny<string>(), It.IsAny<LeaseRelease>(), It.IsAny<CancellationToken>()))
                 .ReturnsAsync(() =>
@@ -432,6 +575,7 @@ public sealed class ProcessingEngineTests
                 });
             Queue.Setup(q => q.RenewLeasesAsync(It.IsAny<string>(), It.IsAny<CancellationToken>())).ReturnsAsync(0);
             Queue.Setup(q => q.ReclaimExpiredLeasesAsync(It.IsAny<CancellationToken>())).ReturnsAsync(0);
+            Queue.Setup(q => q.FindCancelledAsync(It.IsAny<IReadOnlyCollection<long>>(), It.IsAny<CancellationToken>())).ReturnsAsync([]);
 
             Downloader.Setup(d => d.DownloadAsync(It.IsAny<Uri>(), It.IsAny<CancellationToken>()))
                 .ReturnsAsync((Uri url, CancellationToken _) => Download(ImageIdOf(url)));
@@ -443,6 +587,15 @@ public sealed class ProcessingEngineTests
         public Mock<IImageDownloader> Downloader { get; } = new(MockBehavior.Strict);
 
         public Mock<IGpuStep> Gpu { get; } = new(MockBehavior.Strict);
+
+        /// <summary>The registry a cancel through this node's API reaches.</summary>
+        public JobsInFlight Jobs { get; } = new();
+
+        /// <summary>Built on first use, so that a test can set up the mocks first.</summary>
+        public ProcessingEngine Engine => _engine.Value;
+
+        /// <summary>True once the engine has been told to stop.</summary>
+        public bool StopRequested { get; private set; }
 
         public IReadOnlyList<ImageOutcome> Outcomes
         {
@@ -489,26 +642,11 @@ public sealed class ProcessingEngineTests
         /// <summary>Runs the engine until <paramref name="condition"/> completes (or the timeout), then stops it; returns whether it stopped in time.</summary>
         public async Task<bool> RunAndStopWhenAsync(Task condition)
         {
-            using var engine = new ProcessingEngine(
-                Queue.Object,
-                Downloader.Object,
-                Gpu.Object,
-                _workSignal,
-                new ProcessingOptions
-                {
-                    MaxConcurrency = MaxConcurrency,
-                    DownloadConcurrency = DownloadConcurrency,
-                    OutcomeFlushMilliseconds = 0,
-                    ShutdownGraceSeconds = 1,
-                    LeaseSeconds = 3,
-                    IdlePollMilliseconds = 20,
-                },
-                Node,
-                NullLogger<ProcessingEngine>.Instance);
             using var stopping = new CancellationTokenSource();
 
-            var run = engine.RunAsync(stopping.Token);
+            var run = Engine.RunAsync(stopping.Token);
             await Task.WhenAny(condition, Task.Delay(Timeout));
+            StopRequested = true;
             await stopping.CancelAsync();
             var finished = await Task.WhenAny(run, Task.Delay(Timeout));
             if (finished != run)
@@ -520,7 +658,15 @@ public sealed class ProcessingEngineTests
             return true;
         }
 
-        public void Dispose() => _workSignal.Dispose();
+        public void Dispose()
+        {
+            if (_engine.IsValueCreated)
+            {
+                _engine.Value.Dispose();
+            }
+
+            _workSignal.Dispose();
+        }
 
         private static long ImageIdOf(Uri url) => long.Parse(Path.GetFileNameWithoutExtension(url.AbsolutePath), System.Globalization.CultureInfo.InvariantCulture);
     }

@@ -1,0 +1,24 @@
+namespace KC.Application.Processing.Stages;
+
+/// <summary>Runs the GPU step on the measured size, within the GPU slots (<c>Processing:MaxConcurrency</c>).</summary>
+internal sealed class GpuStage(IGpuStep gpu, int slots) : IImageStage, IDisposable
+{
+    private readonly SemaphoreSlim _slots = new(slots);
+
+    public async ValueTask<ImageOutcome?> RunAsync(ImageInFlight image, CancellationToken cancellationToken)
+    {
+        var size = image.Size ?? throw new InvalidOperationException("The GPU step needs the measured size: the download stage comes first.");
+        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await gpu.RunAsync(size, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    public void Dispose() => _slots.Dispose();
+}
