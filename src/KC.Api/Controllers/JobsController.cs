@@ -1,6 +1,7 @@
 using KC.Api.Contracts;
 using KC.Api.Infrastructure;
 using KC.Application.Jobs.Commands.CancelJob;
+using KC.Application.Jobs.Commands.RetryJob;
 using KC.Application.Jobs.Commands.SubmitJob;
 using KC.Application.Jobs.Queries.ExportJobResults;
 using KC.Application.Jobs.Queries.GetJobDetails;
@@ -87,6 +88,25 @@ public sealed class JobsController(ISender sender) : ControllerBase
     public async Task<IActionResult> Cancel([FromRoute(Name = "job_id")] long jobId, CancellationToken cancellationToken)
     {
         var view = await sender.Send(new CancelJobCommand(jobId), cancellationToken);
+        return Ok(view.ToResponse());
+    }
+
+    /// <summary>Retry a failed job</summary>
+    /// <remarks>
+    /// Puts a failed job's failed images back in the queue and the job back to ongoing; images of
+    /// a store still missing from the store master stay failed. The job settles, and calls its
+    /// callback, again. Only a failed job can be retried.
+    /// </remarks>
+    [HttpPost("jobs/{job_id}/retry", Name = "RetryJob")]
+    [RequireApiKey]
+    [ProducesResponseType<ProblemResponse>(StatusCodes.Status401Unauthorized, ProblemResponse.ContentType)]
+    [ProducesResponseType<JobStatusResponse>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<ProblemResponse>(StatusCodes.Status400BadRequest, ProblemResponse.ContentType)]
+    [ProducesResponseType<ProblemResponse>(StatusCodes.Status404NotFound, ProblemResponse.ContentType)]
+    [ProducesResponseType<ProblemResponse>(StatusCodes.Status409Conflict, ProblemResponse.ContentType)]
+    public async Task<IActionResult> Retry([FromRoute(Name = "job_id")] long jobId, CancellationToken cancellationToken)
+    {
+        var view = await sender.Send(new RetryJobCommand(jobId), cancellationToken);
         return Ok(view.ToResponse());
     }
 
