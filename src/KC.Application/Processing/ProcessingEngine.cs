@@ -54,6 +54,9 @@ public sealed partial class ProcessingEngine : IDisposable
     /// <summary>Images claimed by this node and not yet settled or released.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 
+    /// <summary>This node's GPU and download slots and how many are held now; none are held on a node that processes no work.</summary>
+    public SlotUsage Slots => _pipeline.Slots;
+
     /// <summary>When the worker last proved it is alive: its start, then each successful heartbeat. Null before it starts.</summary>
     public DateTimeOffset? LastHeartbeatAt => _leases.LastHeartbeatAt;
 

@@ -9,6 +9,11 @@ internal sealed class DownloadStage(IImageDownloader downloader, int slots) : II
 {
     private readonly SemaphoreSlim _slots = new(slots);
 
+    public int Slots => slots;
+
+    /// <summary>Slots held by a download right now.</summary>
+    public int Busy => slots - _slots.CurrentCount;
+
     public async ValueTask<ImageOutcome?> RunAsync(ImageInFlight image, CancellationToken cancellationToken)
     {
         await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);

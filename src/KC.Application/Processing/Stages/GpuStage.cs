@@ -5,6 +5,11 @@ internal sealed class GpuStage(IGpuStep gpu, int slots) : IImageStage, IDisposab
 {
     private readonly SemaphoreSlim _slots = new(slots);
 
+    public int Slots => slots;
+
+    /// <summary>Slots held by a GPU step right now.</summary>
+    public int Busy => slots - _slots.CurrentCount;
+
     public async ValueTask<ImageOutcome?> RunAsync(ImageInFlight image, CancellationToken cancellationToken)
     {
         var size = image.Size ?? throw new InvalidOperationException("The GPU step needs the measured size: the download stage comes first.");
