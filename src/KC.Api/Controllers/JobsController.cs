@@ -2,7 +2,6 @@ using KC.Api.Contracts;
 using KC.Api.Infrastructure;
 using KC.Application.Jobs.Commands.CancelJob;
 using KC.Application.Jobs.Commands.RetryJob;
-using KC.Application.Jobs.Commands.SubmitJob;
 using KC.Application.Jobs.Queries.ExportJobResults;
 using KC.Application.Jobs.Queries.GetJobDetails;
 using KC.Application.Jobs.Queries.GetJobStatus;
@@ -44,13 +43,7 @@ public sealed class JobsController(ISender sender) : ControllerBase
 
         // Read raw, not bound: an empty header is a bad key, not a missing one.
         var idempotencyKey = Request.Headers.TryGetValue(IdempotencyKeyHeader, out var key) ? key.ToString() : null;
-        var command = new SubmitJobCommand(
-            request.Count,
-            request.Visits?.Select(v => v is null ? null : new SubmittedVisit(v.StoreId, v.ImageUrl, v.VisitTime)).ToList(),
-            request.CallbackUrl,
-            idempotencyKey,
-            ApiClient.IdempotencyScopeOf(HttpContext));
-        var result = await sender.Send(command, cancellationToken);
+        var result = await sender.Send(request.ToCommand(idempotencyKey, ApiClient.IdempotencyScopeOf(HttpContext)), cancellationToken);
         if (result.Replayed)
         {
             Response.Headers[IdempotentReplayedHeader] = "true";
