@@ -80,7 +80,7 @@ internal sealed class DashboardErrors : IExceptionFilter, IActionFilter
 
         var fields = context.ModelState
             .Where(e => e.Value?.Errors.Count > 0)
-            .Select(e => $"{e.Key}: is not a valid value")
+            .Select(e => $"{e.Key}: {(e.Value!.Errors[0].ErrorMessage is { Length: > 0 } message ? message : "is not a valid value")}")
             .ToList();
         context.Result = DashboardPage.Problem(StatusCodes.Status400BadRequest, "Not understood", "Some of what was asked for is not valid.", fields);
     }
