@@ -19,6 +19,12 @@ internal sealed partial class ImagePipeline : IDisposable
         _logger = logger;
     }
 
+    /// <summary>The GPU stage's slots; none when the pipeline has no GPU stage.</summary>
+    public SlotUsage GpuSlots => _stages.OfType<GpuStage>().Select(s => s.Usage).FirstOrDefault();
+
+    /// <summary>The download stage's slots; none when the pipeline has no download stage.</summary>
+    public SlotUsage DownloadSlots => _stages.OfType<DownloadStage>().Select(s => s.Usage).FirstOrDefault();
+
     public static ImagePipeline Create(ProcessingOptions options, IImageDownloader downloader, IGpuStep gpu, ILogger<ImagePipeline> logger) =>
         new(
             [

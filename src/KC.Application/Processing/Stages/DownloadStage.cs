@@ -9,6 +9,9 @@ internal sealed class DownloadStage(IImageDownloader downloader, int slots) : II
 {
     private readonly SemaphoreSlim _slots = new(slots);
 
+    /// <summary>The download slots and how many downloads hold one now.</summary>
+    public SlotUsage Usage => new(slots - _slots.CurrentCount, slots);
+
     public async ValueTask<ImageOutcome?> RunAsync(ImageInFlight image, CancellationToken cancellationToken)
     {
         await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -5,6 +5,9 @@ internal sealed class GpuStage(IGpuStep gpu, int slots) : IImageStage, IDisposab
 {
     private readonly SemaphoreSlim _slots = new(slots);
 
+    /// <summary>The GPU slots and how many GPU steps hold one now.</summary>
+    public SlotUsage Usage => new(slots - _slots.CurrentCount, slots);
+
     public async ValueTask<ImageOutcome?> RunAsync(ImageInFlight image, CancellationToken cancellationToken)
     {
         var size = image.Size ?? throw new InvalidOperationException("The GPU step needs the measured size: the download stage comes first.");
