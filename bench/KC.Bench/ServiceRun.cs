@@ -175,9 +175,11 @@ internal sealed class ServiceRun : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        // Kept for the error report: a failure is only reported after this run is gone.
+        // Kept for the error report: a failure is only reported after this run is gone. A service
+        // that died is waited for first, so its last lines (a crash's message) are read to the end.
+        int? exitCode = _service.HasExited ? await _service.WaitForExitAsync(TimeSpan.FromSeconds(10)) : null;
         _environment.LastServiceOutput = string.Join('\n', _service.Output.TakeLast(40))
-            + (_service.HasExited ? "\n(the service had exited before the benchmark stopped it)" : "");
+            + (exitCode is { } code ? $"\n(the service had exited before the benchmark stopped it: {DescribeExit(code)})" : "");
         _http.Dispose();
         await _service.DisposeAsync();
         DeleteFolder(_folder);
@@ -186,6 +188,10 @@ internal sealed class ServiceRun : IAsyncDisposable
     /// <summary>Generous: four times the ideal GPU time plus a floor of 200 images/s, plus two minutes.</summary>
     private TimeSpan Timeout(int imageCount) => TimeSpan.FromSeconds(
         120 + (imageCount / 200.0) + (4 * imageCount * Settings.MeanGpuSeconds / Settings.Slots));
+
+    /// <summary>A process killed by a signal exits with 128 + its number (137: SIGKILL, as the kernel's out-of-memory killer sends).</summary>
+    private static string DescribeExit(int code) =>
+        code > 128 ? string.Create(CultureInfo.InvariantCulture, $"exit code {code}, killed by signal {code - 128}") : string.Create(CultureInfo.InvariantCulture, $"exit code {code}");
 
     private static void DeleteFolder(string folder)
     {

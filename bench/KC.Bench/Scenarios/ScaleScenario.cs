@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using KC.Bench.Reporting;
 using KC.TestSupport;
 
@@ -411,15 +410,11 @@ internal static class ScaleScenario
         }
 
         /// <summary>Every node's outcomes recorded and leases held, by node id.</summary>
-        public async Task<Dictionary<string, NodeCounts>> NodesAsync(CancellationToken cancellationToken)
-        {
-            var text = await _http.GetStringAsync(new Uri("api/nodes", UriKind.Relative), cancellationToken);
-            using var document = JsonDocument.Parse(text);
-            return document.RootElement.GetProperty("nodes").EnumerateArray().ToDictionary(
-                node => node.GetProperty("node_id").GetString() ?? string.Empty,
-                node => new NodeCounts(node.GetProperty("images_settled").GetInt64(), node.GetProperty("leases_held").GetInt32()),
+        public async Task<Dictionary<string, NodeCounts>> NodesAsync(CancellationToken cancellationToken) =>
+            (await Api.NodesAsync(cancellationToken)).ToDictionary(
+                node => node.NodeId,
+                node => new NodeCounts(node.ImagesSettled, node.LeasesHeld),
                 StringComparer.Ordinal);
-        }
 
         public async ValueTask DisposeAsync()
         {

@@ -38,7 +38,11 @@ internal static class StatusPollers
     public static string Describe(Percentiles latencies) => string.Create(CultureInfo.InvariantCulture,
         $"p50 {latencies.At(50):0.0} ms, p95 {latencies.At(95):0.0} ms, max {latencies.Max:0.0} ms over {latencies.Count:#,0} polls by {Clients} clients, each every {ServiceRun.PollInterval.TotalMilliseconds:0} ms");
 
-    /// <summary>One client: its own connection, a request every poll interval, each one timed end to end.</summary>
+    /// <summary>
+    /// One client: its own connection, a request every poll interval, each one timed end to end.
+    /// A plain HttpClient rather than KC.Client: the timed span is the request and its body, with
+    /// no parsing of the client's own inside it.
+    /// </summary>
     private static async Task<List<double>> PollAsync(Uri baseAddress, long jobId, TimeSpan offset, CancellationToken stop)
     {
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 1 };

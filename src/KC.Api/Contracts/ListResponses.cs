@@ -19,9 +19,11 @@ public sealed record VisitResultResponse(
 
 public sealed record StoreResponse(string StoreId, string StoreName, string AreaCode);
 
+// The summary is the schema's description in the OpenAPI document: wire names, not cross-references,
+// which the document shows as C# signatures.
 /// <summary>
-/// The answer to a store-master upload: <see cref="Rejected"/> lists the first rejected rows by line, at
-/// most <c>StoreImportSummary.MaxListedRejections</c>; <see cref="RejectedTotal"/> counts them all.
+/// The answer to a store-master upload: <c>rejected</c> lists the first rejected rows by line, at
+/// most 100; <c>rejected_total</c> counts them all.
 /// </summary>
 public sealed record StoreImportResponse(int Inserted, int Updated, int Unchanged, IReadOnlyList<RejectedRowResponse> Rejected, int RejectedTotal);
 

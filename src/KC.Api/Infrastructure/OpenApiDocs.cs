@@ -15,6 +15,10 @@ internal static class OpenApiDocs
 {
     private const string ApiKeyScheme = "ApiKey";
 
+    private const string PrimaryErrorMember = "error";
+
+    private const string PrimaryErrorMessageExtension = "x-ms-primary-error-message";
+
     private static readonly Dictionary<string, (string? Request, Dictionary<string, string> Responses)> Examples = new(StringComparer.OrdinalIgnoreCase)
     {
         ["POST api/submit"] = (
@@ -102,6 +106,15 @@ internal static class OpenApiDocs
                     {
                         required.Remove(property.Name);
                     }
+                }
+
+                // The error sentence is the message of a generated client's exception (Kiota reads
+                // this extension), not "Exception of type ProblemResponse was thrown".
+                if (context.JsonPropertyInfo is { } member && member.DeclaringType == typeof(ProblemResponse)
+                    && member.Name == PrimaryErrorMember && schema is OpenApiSchema error)
+                {
+                    error.Extensions ??= new Dictionary<string, IOpenApiExtension>();
+                    error.Extensions[PrimaryErrorMessageExtension] = new JsonNodeExtension(JsonValue.Create(true));
                 }
 
                 return Task.CompletedTask;

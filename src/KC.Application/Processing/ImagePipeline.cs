@@ -12,8 +12,6 @@ internal sealed partial class ImagePipeline : IDisposable
 {
     private readonly IImageStage[] _stages;
     private readonly ILogger<ImagePipeline> _logger;
-    private DownloadStage? _download;
-    private GpuStage? _gpu;
 
     public ImagePipeline(IEnumerable<IImageStage> stages, ILogger<ImagePipeline> logger)
     {
@@ -21,15 +19,20 @@ internal sealed partial class ImagePipeline : IDisposable
         _logger = logger;
     }
 
-    public static ImagePipeline Create(ProcessingOptions options, IImageDownloader downloader, IGpuStep gpu, ILogger<ImagePipeline> logger)
-    {
-        var download = new DownloadStage(downloader, options.EffectiveDownloadConcurrency);
-        var gpuStage = new GpuStage(gpu, options.MaxConcurrency);
-        return new([new ClaimCapStage(options.MaxClaims), download, gpuStage], logger) { _download = download, _gpu = gpuStage };
-    }
+    /// <summary>The GPU stage's slots; none when the pipeline has no GPU stage.</summary>
+    public SlotUsage GpuSlots => _stages.OfType<GpuStage>().Select(s => s.Usage).FirstOrDefault();
 
-    /// <summary>How many of the download and GPU slots are held right now; zero of zero for a pipeline built without them.</summary>
-    public SlotUsage Slots => new(_gpu?.Busy ?? 0, _gpu?.Slots ?? 0, _download?.Busy ?? 0, _download?.Slots ?? 0);
+    /// <summary>The download stage's slots; none when the pipeline has no download stage.</summary>
+    public SlotUsage DownloadSlots => _stages.OfType<DownloadStage>().Select(s => s.Usage).FirstOrDefault();
+
+    public static ImagePipeline Create(ProcessingOptions options, IImageDownloader downloader, IGpuStep gpu, ILogger<ImagePipeline> logger) =>
+        new(
+            [
+                new ClaimCapStage(options.MaxClaims),
+                new DownloadStage(downloader, options.EffectiveDownloadConcurrency),
+                new GpuStage(gpu, options.MaxConcurrency),
+            ],
+            logger);
 
     /// <summary>
     /// Runs <paramref name="claimed"/> through the stages. Throws <see cref="OperationCanceledException"/>
@@ -70,6 +73,3 @@ internal sealed partial class ImagePipeline : IDisposable
     [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure processing image {ImageId}")]
     private partial void LogUnexpectedFailure(Exception exception, long imageId);
 }
-
-/// <summary>The GPU and download slots of one node's engine, and how many of each are held now.</summary>
-public readonly record struct SlotUsage(int GpuBusy, int GpuSlots, int DownloadBusy, int DownloadSlots);

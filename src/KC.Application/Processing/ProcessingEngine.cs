@@ -9,7 +9,7 @@ namespace KC.Application.Processing;
 /// the <see cref="LeaseKeeper"/> keeps the claims alive meanwhile. It owns the claim loop and the
 /// order of shutdown.
 /// </summary>
-public sealed partial class ProcessingEngine : IDisposable
+public sealed partial class ProcessingEngine : IProcessingSlots, IDisposable
 {
     private readonly IWorkQueue _queue;
     private readonly WorkSignal _workSignal;
@@ -54,11 +54,12 @@ public sealed partial class ProcessingEngine : IDisposable
     /// <summary>Images claimed by this node and not yet settled or released.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 
-    /// <summary>This node's GPU and download slots and how many are held now; none are held on a node that processes no work.</summary>
-    public SlotUsage Slots => _pipeline.Slots;
-
     /// <summary>When the worker last proved it is alive: its start, then each successful heartbeat. Null before it starts.</summary>
     public DateTimeOffset? LastHeartbeatAt => _leases.LastHeartbeatAt;
+
+    public SlotUsage GpuSlots => _pipeline.GpuSlots;
+
+    public SlotUsage DownloadSlots => _pipeline.DownloadSlots;
 
     /// <summary>Runs until <paramref name="stoppingToken"/> fires, then stops claiming, lets in-flight
     /// images finish within the grace period, writes their outcomes and releases the rest.</summary>

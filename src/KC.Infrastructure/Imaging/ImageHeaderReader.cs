@@ -28,6 +28,20 @@ internal static class ImageHeaderReader
             return complete ? HeaderRead.NotAnImage("not a decodable image (empty body)") : HeaderRead.NeedMore;
         }
 
+        // A WebP's size is in its RIFF chunk header, which Skia reads only once the whole first frame
+        // is there; and Skia's WebP decoder is known to crash a process, with no error to catch, when
+        // many threads use it at once (mono/SkiaSharp#1628). So a WebP never reaches Skia here: its
+        // first 30 bytes answer.
+        if (WebpHeader.IsWebp(prefix))
+        {
+            if (WebpHeader.TryRead(prefix, out var webpWidth, out var webpHeight))
+            {
+                return webpWidth > 0 && webpHeight > 0 ? HeaderRead.Measured(new ImageSize(webpWidth, webpHeight)) : HeaderRead.NotAnImage("not a decodable image");
+            }
+
+            return prefix.Length < WebpHeader.Length && !complete ? HeaderRead.NeedMore : HeaderRead.NotAnImage("not a decodable image");
+        }
+
         SKCodecResult result;
         using (var data = SKData.CreateCopy(prefix))
         using (var stream = new SKMemoryStream(data))
@@ -42,13 +56,6 @@ internal static class ImageHeaderReader
             }
         }
 
-        // Skia's WebP demuxer names a size only once the whole first frame is there, which for a
-        // photo is most of the file; the RIFF chunk header has the same size in its first 30 bytes.
-        if (result == SKCodecResult.IncompleteInput && WebpHeader.TryRead(prefix, out var width, out var height))
-        {
-            return width > 0 && height > 0 ? HeaderRead.Measured(new ImageSize(width, height)) : HeaderRead.NotAnImage("not a decodable image");
-        }
-
         var undecided = result == SKCodecResult.IncompleteInput || (result == SKCodecResult.Unimplemented && prefix.Length < SniffBytes);
         return undecided && !complete ? HeaderRead.NeedMore : HeaderRead.NotAnImage("not a decodable image");
     }
@@ -59,12 +66,19 @@ internal static class ImageHeaderReader
     /// </summary>
     private static class WebpHeader
     {
+        /// <summary>The bytes that hold the size of every kind of WebP file.</summary>
+        public const int Length = 30;
+
         private const int ChunkData = 20;
+
+        /// <summary>Whether the file says it is a WebP (<c>RIFF</c>, a length, <c>WEBP</c>).</summary>
+        public static bool IsWebp(ReadOnlySpan<byte> file) =>
+            file.Length >= 12 && file[..4].SequenceEqual("RIFF"u8) && file[8..12].SequenceEqual("WEBP"u8);
 
         public static bool TryRead(ReadOnlySpan<byte> file, out int width, out int height)
         {
             (width, height) = (0, 0);
-            if (file.Length < 30 || !file[..4].SequenceEqual("RIFF"u8) || !file[8..12].SequenceEqual("WEBP"u8))
+            if (file.Length < Length || !IsWebp(file))
             {
                 return false;
             }

@@ -11,4 +11,7 @@ internal static class ColumnLimits
 
     /// <summary>Host names longer than this (no common system has them) are cut to it.</summary>
     public const int HostName = 255;
+
+    /// <summary>A W3C <c>traceparent</c> of version 00: <c>00-{32 hex}-{16 hex}-{2 hex}</c>.</summary>
+    public const int TraceParent = 55;
 }

@@ -6,41 +6,15 @@ using Microsoft.EntityFrameworkCore;
 namespace KC.Infrastructure.Persistence;
 
 /// <summary>
-/// The queue's depth and recent work, read so that neither grows with the images table: counters of
-/// the ongoing jobs rather than a count of pending images, the partial index of leased images, and
-/// for the per-minute chart only the images of jobs that can have settled one in the window.
+/// Recent work, read so that it does not grow with the images table: jobs by status from
+/// ix_jobs_status_id, and for the per-minute chart only the images of jobs that can have settled
+/// one in the window.
 /// </summary>
 internal sealed class MonitoringReadModel(KcDbContext db) : IMonitoringReadModel
 {
     private const int Ongoing = (int)JobStatus.Ongoing;
 
-    // One statement, so a live refresh of the numbers is one round trip. Pending is what the ongoing
-    // jobs' counters leave unsettled, less what is leased now (ix_images_processing_owner); the oldest
-    // pending job is found by id along ix_jobs_status_id, each probe one seek of ix_images_job_state_seq.
-    private static readonly string QueueSql = $"""
-        SELECT
-            (SELECT COALESCE(SUM(total_images - succeeded_images - failed_images), 0) FROM jobs WHERE status = {Ongoing}),
-            (SELECT COUNT(*) FROM images WHERE state = {(int)ImageState.Processing}),
-            (SELECT j.created_at FROM jobs AS j
-             WHERE j.status = {Ongoing} AND EXISTS (SELECT 1 FROM images AS i WHERE i.job_id = j.id AND i.state = {(int)ImageState.Pending})
-             ORDER BY j.id LIMIT 1)
-        """;
-
     private const string JobsByStatusSql = "SELECT status, COUNT(*) FROM jobs GROUP BY status";
-
-    public async Task<QueueCounts> GetQueueAsync(CancellationToken cancellationToken)
-    {
-        return await WithConnectionAsync(async connection =>
-        {
-            await using var command = connection.CreateCommand(QueueSql);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            var unsettled = Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture);
-            var processing = Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture);
-            var oldest = reader.IsDBNull(2) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(2);
-            return new QueueCounts(Math.Max(0, unsettled - processing), processing, oldest);
-        }).ConfigureAwait(false);
-    }
 
     public async Task<IReadOnlyDictionary<JobStatus, long>> CountJobsByStatusAsync(CancellationToken cancellationToken)
     {

@@ -29,6 +29,8 @@ internal static class ProcessingServices
         services.AddSingleton<JobsInFlight>();
         services.AddSingleton<IJobCancellationSignal>(sp => sp.GetRequiredService<JobsInFlight>());
         services.AddSingleton<ProcessingEngine>();
+        services.AddSingleton<IProcessingSlots>(sp => sp.GetRequiredService<ProcessingEngine>());
+        services.AddSingleton<IQueueReadModel, QueueReadModel>();
         if (!node.ProcessesWork)
         {
             return services;

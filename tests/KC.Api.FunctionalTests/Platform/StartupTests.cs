@@ -81,6 +81,20 @@ public sealed class StartupTests
         }
     }
 
+    [Test]
+    public async Task Service_WhenStartedOnAFreshDatabase_LogsNoWarning()
+    {
+        // An operator's log at start should hold what happened, not noise to learn to ignore.
+        await using var database = await TestDatabase.CreateAsync();
+        await using var service = await ServiceProcess.StartAsync(database.ConnectionString, database.Settings, ownLogging: true);
+        using var client = service.CreateClient();
+
+        using var response = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(service.Output, Has.None.Contains("warn:").And.None.Contains("fail:").And.None.Contains("crit:"), string.Join('\n', service.Output));
+    }
+
     private static void AssertOneLineFailure(ServiceExit exit, IResolveConstraint line)
     {
         var output = string.Join('\n', exit.Output);

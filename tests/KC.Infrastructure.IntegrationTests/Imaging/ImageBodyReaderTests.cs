@@ -3,6 +3,7 @@ using KC.Application.Processing;
 using KC.Domain.Jobs;
 using KC.Infrastructure.Imaging;
 using KC.TestSupport;
+using SkiaSharp;
 
 namespace KC.Infrastructure.IntegrationTests.Imaging;
 
@@ -72,6 +73,31 @@ public sealed class ImageBodyReaderTests
         Assert.That(bytes, Is.EqualTo(body.Length));
     }
 
+    [TestCase(SKWebpEncoderCompression.Lossless, false, TestName = "ReadAsync_WhenWebpIsLossless_MeasuresItFromTheVp8lHeader")]
+    [TestCase(SKWebpEncoderCompression.Lossy, true, TestName = "ReadAsync_WhenWebpHasAlpha_MeasuresItFromTheVp8xHeader")]
+    public async Task ReadAsync_WhenWebpIsOfAnotherKind_MeasuresItFromItsChunkHeader(SKWebpEncoderCompression compression, bool alpha)
+    {
+        var body = EncodeWebp(333, 222, compression, alpha);
+        var reader = new ImageBodyReader(Limit, HeaderBound);
+
+        var (size, bytes) = await reader.ReadAsync(new PieceStream(body, 1), CancellationToken.None);
+
+        Assert.That(size, Is.EqualTo(new ImageSize(333, 222)));
+        Assert.That(bytes, Is.EqualTo(body.Length));
+    }
+
+    [Test]
+    public async Task ReadAsync_WhenWebpChunkIsUnknown_FailsAsNotDecodable()
+    {
+        var body = TestImages.Webp(40, 30);
+        "VP9 "u8.CopyTo(body.AsSpan(12));
+        var reader = new ImageBodyReader(Limit, HeaderBound);
+
+        var error = await DownloadStack.CatchAsync(() => reader.ReadAsync(new PieceStream(body, 7), CancellationToken.None));
+
+        Assert.That(error, Is.TypeOf<ImageFailureException>().With.Message.EqualTo("not a decodable image"));
+    }
+
     [Test]
     public async Task ReadAsync_WhenBodyIsLargerThanTheHeaderBound_StillCountsItToTheEnd()
     {
@@ -139,5 +165,16 @@ public sealed class ImageBodyReaderTests
         var error = await DownloadStack.CatchAsync(() => reader.ReadAsync(new PieceStream([], 1), CancellationToken.None));
 
         Assert.That(error, Is.TypeOf<ImageFailureException>().With.Message.EqualTo("not a decodable image (empty body)"));
+    }
+
+    private static byte[] EncodeWebp(int width, int height, SKWebpEncoderCompression compression, bool alpha)
+    {
+        using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, alpha ? SKAlphaType.Unpremul : SKAlphaType.Opaque));
+        bitmap.Erase(alpha ? new SKColor(200, 40, 40, 128) : new SKColor(200, 40, 40));
+        using var pixmap = bitmap.PeekPixels();
+        using var data = pixmap.Encode(new SKWebpEncoderOptions(compression, 80)) ?? throw new InvalidOperationException("Skia could not encode the WebP");
+        var body = data.ToArray();
+        Assert.That(System.Text.Encoding.ASCII.GetString(body, 12, 4), Is.EqualTo(alpha ? "VP8X" : "VP8L"), "the encoder wrote another kind of WebP than the test is about");
+        return body;
     }
 }

@@ -9,10 +9,8 @@ internal sealed class DownloadStage(IImageDownloader downloader, int slots) : II
 {
     private readonly SemaphoreSlim _slots = new(slots);
 
-    public int Slots => slots;
-
-    /// <summary>Slots held by a download right now.</summary>
-    public int Busy => slots - _slots.CurrentCount;
+    /// <summary>The download slots and how many downloads hold one now.</summary>
+    public SlotUsage Usage => new(slots - _slots.CurrentCount, slots);
 
     public async ValueTask<ImageOutcome?> RunAsync(ImageInFlight image, CancellationToken cancellationToken)
     {

@@ -5,10 +5,8 @@ internal sealed class GpuStage(IGpuStep gpu, int slots) : IImageStage, IDisposab
 {
     private readonly SemaphoreSlim _slots = new(slots);
 
-    public int Slots => slots;
-
-    /// <summary>Slots held by a GPU step right now.</summary>
-    public int Busy => slots - _slots.CurrentCount;
+    /// <summary>The GPU slots and how many GPU steps hold one now.</summary>
+    public SlotUsage Usage => new(slots - _slots.CurrentCount, slots);
 
     public async ValueTask<ImageOutcome?> RunAsync(ImageInFlight image, CancellationToken cancellationToken)
     {

@@ -31,6 +31,11 @@ internal sealed class ImageTaskConfiguration : IEntityTypeConfiguration<ImageTas
         builder.Property<int>("claims").HasColumnName("claims").HasDefaultValue(0);
         builder.Property<string?>("settled_by").HasColumnName("settled_by").HasMaxLength(ColumnLimits.NodeId);
 
+        // Where the time went, shown with the results; null until the step has run.
+        builder.Property<long?>("bytes").HasColumnName("bytes");
+        builder.Property<int?>("download_ms").HasColumnName("download_ms");
+        builder.Property<int?>("gpu_ms").HasColumnName("gpu_ms");
+
         builder.HasOne<Job>().WithMany().HasForeignKey(i => i.JobId).OnDelete(DeleteBehavior.Cascade);
 
         // The queue's claim order: the lowest position within any job first, so jobs interleave.

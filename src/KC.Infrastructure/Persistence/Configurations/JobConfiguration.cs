@@ -20,6 +20,9 @@ internal sealed class JobConfiguration : IEntityTypeConfiguration<Job>
         builder.Property(j => j.CallbackUrl).HasColumnName("callback_url");
         builder.Ignore(j => j.Progress);
 
+        // The submit's trace context, so the spans of its images, on any node, join the submit's trace.
+        builder.Property<string?>("traceparent").HasColumnName("traceparent").HasMaxLength(ColumnLimits.TraceParent);
+
         builder.HasMany(j => j.Visits).WithOne().HasForeignKey(v => v.JobId).OnDelete(DeleteBehavior.Cascade);
         builder.Navigation(j => j.Visits).UsePropertyAccessMode(PropertyAccessMode.Field).HasField("_visits");
 

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KC.Infrastructure.Persistence.Sqlite;
@@ -20,7 +21,14 @@ internal sealed class SqliteEngine : DatabaseEngine
     public override void AddContext(IServiceCollection services, string connectionString, DatabaseOptions options)
     {
         var pragmas = new SqlitePragmas(options.BusyTimeoutMilliseconds);
-        AddContext<SqliteKcDbContext>(services, builder => builder.UseSqlite(connectionString).AddInterceptors(pragmas));
+        // A migration that rebuilds a table turns foreign keys off around its transaction, as SQLite
+        // requires; EF warns at every fresh start that the pragma runs outside the transaction.
+        // The pragma holds for one connection only and leaves nothing half-done in the file, so
+        // the warning is noise in the operator's log.
+        AddContext<SqliteKcDbContext>(services, builder => builder
+            .UseSqlite(connectionString)
+            .AddInterceptors(pragmas)
+            .ConfigureWarnings(warnings => warnings.Ignore(RelationalEventId.NonTransactionalMigrationOperationWarning)));
     }
 
     public override void PrepareForMigrations(string? connectionString) => SqliteFile.Create(connectionString);

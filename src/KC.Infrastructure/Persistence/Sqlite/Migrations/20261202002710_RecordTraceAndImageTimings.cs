@@ -1,0 +1,59 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace KC.Infrastructure.Persistence.Sqlite.Migrations
+{
+    /// <inheritdoc />
+    public partial class RecordTraceAndImageTimings : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "traceparent",
+                table: "jobs",
+                type: "TEXT",
+                maxLength: 55,
+                nullable: true);
+
+            migrationBuilder.AddColumn<long>(
+                name: "bytes",
+                table: "images",
+                type: "INTEGER",
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "download_ms",
+                table: "images",
+                type: "INTEGER",
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "gpu_ms",
+                table: "images",
+                type: "INTEGER",
+                nullable: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "traceparent",
+                table: "jobs");
+
+            migrationBuilder.DropColumn(
+                name: "bytes",
+                table: "images");
+
+            migrationBuilder.DropColumn(
+                name: "download_ms",
+                table: "images");
+
+            migrationBuilder.DropColumn(
+                name: "gpu_ms",
+                table: "images");
+        }
+    }
+}
