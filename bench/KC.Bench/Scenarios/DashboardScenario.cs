@@ -196,6 +196,18 @@ internal static class DashboardScenario
         }
 
         await transaction.CommitAsync(cancellationToken);
+        await using (var count = connection.CreateCommand())
+        {
+            count.CommandText = "SELECT (SELECT COUNT(*) FROM jobs), (SELECT COUNT(*) FROM images), (SELECT SUM(total_images) FROM jobs)";
+            await using var reader = await count.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            var (jobRows, imageRows, counted) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+            if (jobRows < jobs || imageRows < (long)jobs * VisitsPerJob * ImagesPerVisit || counted != imageRows)
+            {
+                throw new BenchFailureException($"the seed made {jobRows} jobs and {imageRows} images, counted {counted}");
+            }
+        }
+
         await using var area = connection.CreateCommand();
         area.CommandText = "SELECT area_code FROM stores WHERE store_id = $id";
         area.Parameters.AddWithValue("$id", storeIds[0]);
