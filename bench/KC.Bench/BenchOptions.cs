@@ -12,6 +12,7 @@ internal enum Scenario
     Memory,
     Scale,
     Photos,
+    Dashboard,
 }
 
 /// <summary>The command line: which scenarios, at which sizes, how often, and where the table goes.</summary>
@@ -28,7 +29,7 @@ internal sealed record BenchOptions(
         Usage: dotnet run -c Release --project bench/KC.Bench -- [options]
 
           --quick                 every scenario at small sizes (a minute or two; what CI runs)
-          --scenario NAME[,NAME]  efficiency | queue | submit | status | fairness | memory | scale | photos | all
+          --scenario NAME[,NAME]  efficiency | queue | submit | status | fairness | memory | scale | photos | dashboard | all
                                   (default all)
           --out PATH              Markdown table (default bench/results/latest.md, latest-quick.md with --quick)
           --store-master PATH     store-master CSV for the service and the jobs (default: the bundled sample)

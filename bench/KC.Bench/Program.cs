@@ -116,6 +116,7 @@ static Task<IReadOnlyList<ResultRow>> RunAsync(Scenario scenario, BenchEnvironme
     Scenario.Memory => MemoryScenario.RunAsync(environment, cancellationToken),
     Scenario.Scale => ScaleScenario.RunAsync(environment, cancellationToken),
     Scenario.Photos => PhotosScenario.RunAsync(environment, cancellationToken),
+    Scenario.Dashboard => DashboardScenario.RunAsync(environment, cancellationToken),
     _ => throw new ArgumentOutOfRangeException(nameof(scenario), scenario, "unknown scenario"),
 };
 

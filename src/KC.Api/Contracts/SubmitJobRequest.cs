@@ -1,3 +1,5 @@
+using KC.Application.Jobs.Commands.SubmitJob;
+
 namespace KC.Api.Contracts;
 
 /// <summary>
@@ -15,6 +17,14 @@ public sealed class SubmitJobRequest
 
     /// <summary>Optional: an absolute http or https URL that receives the final status body, POSTed when the job settles.</summary>
     public string? CallbackUrl { get; init; }
+
+    /// <summary>The command this body asks for, as the API and the dashboard's submit page both send it.</summary>
+    public SubmitJobCommand ToCommand(string? idempotencyKey, string? idempotencyScope) => new(
+        Count,
+        Visits?.Select(v => v is null ? null : new SubmittedVisit(v.StoreId, v.ImageUrl, v.VisitTime)).ToList(),
+        CallbackUrl,
+        idempotencyKey,
+        idempotencyScope);
 }
 
 public sealed class VisitRequest

@@ -1,7 +1,7 @@
 using KC.Api.Contracts;
 using KC.Api.Infrastructure;
 using KC.Application.Jobs.Commands.CancelJob;
-using KC.Application.Jobs.Commands.SubmitJob;
+using KC.Application.Jobs.Commands.RetryJob;
 using KC.Application.Jobs.Queries.ExportJobResults;
 using KC.Application.Jobs.Queries.GetJobDetails;
 using KC.Application.Jobs.Queries.GetJobStatus;
@@ -43,13 +43,7 @@ public sealed class JobsController(ISender sender) : ControllerBase
 
         // Read raw, not bound: an empty header is a bad key, not a missing one.
         var idempotencyKey = Request.Headers.TryGetValue(IdempotencyKeyHeader, out var key) ? key.ToString() : null;
-        var command = new SubmitJobCommand(
-            request.Count,
-            request.Visits?.Select(v => v is null ? null : new SubmittedVisit(v.StoreId, v.ImageUrl, v.VisitTime)).ToList(),
-            request.CallbackUrl,
-            idempotencyKey,
-            ApiClient.IdempotencyScopeOf(HttpContext));
-        var result = await sender.Send(command, cancellationToken);
+        var result = await sender.Send(request.ToCommand(idempotencyKey, ApiClient.IdempotencyScopeOf(HttpContext)), cancellationToken);
         if (result.Replayed)
         {
             Response.Headers[IdempotentReplayedHeader] = "true";
@@ -87,6 +81,25 @@ public sealed class JobsController(ISender sender) : ControllerBase
     public async Task<IActionResult> Cancel([FromRoute(Name = "job_id")] long jobId, CancellationToken cancellationToken)
     {
         var view = await sender.Send(new CancelJobCommand(jobId), cancellationToken);
+        return Ok(view.ToResponse());
+    }
+
+    /// <summary>Retry a failed job</summary>
+    /// <remarks>
+    /// Puts a failed job's failed images back in the queue and the job back to ongoing; images of
+    /// a store still missing from the store master stay failed. The job settles, and calls its
+    /// callback, again. Only a failed job can be retried.
+    /// </remarks>
+    [HttpPost("jobs/{job_id}/retry", Name = "RetryJob")]
+    [RequireApiKey]
+    [ProducesResponseType<ProblemResponse>(StatusCodes.Status401Unauthorized, ProblemResponse.ContentType)]
+    [ProducesResponseType<JobStatusResponse>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<ProblemResponse>(StatusCodes.Status400BadRequest, ProblemResponse.ContentType)]
+    [ProducesResponseType<ProblemResponse>(StatusCodes.Status404NotFound, ProblemResponse.ContentType)]
+    [ProducesResponseType<ProblemResponse>(StatusCodes.Status409Conflict, ProblemResponse.ContentType)]
+    public async Task<IActionResult> Retry([FromRoute(Name = "job_id")] long jobId, CancellationToken cancellationToken)
+    {
+        var view = await sender.Send(new RetryJobCommand(jobId), cancellationToken);
         return Ok(view.ToResponse());
     }
 

@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using KC.Api.Contracts;
+using KC.Api.Dashboard;
 using KC.Api.Infrastructure;
 using KC.Application.Common.Behaviours;
 using KC.Application.Common.Interfaces;
@@ -73,6 +74,7 @@ internal static class ApiServices
         // Read now, so a bad proxy entry stops the start with its name rather than at the first request.
         var forwarded = configuration.GetSection(ForwardedHeadersSettings.SectionName).Get<ForwardedHeadersSettings>() ?? new ForwardedHeadersSettings();
         services.AddSingleton(new TrustedProxies(forwarded.IsEnabled ? forwarded.ToOptions() : null));
+        builder.AddDashboard();
         return builder;
     }
 
@@ -102,6 +104,7 @@ internal static class ApiServices
         // Node:Role=worker serves the health endpoints only: its work is claiming images, not answering clients.
         if (app.Services.GetRequiredService<NodeIdentity>().ServesApi)
         {
+            app.UseDashboard();
             app.MapControllers();
             app.MapOpenApi();
             // Served with its own scripts and nothing else: no web fonts, no vendor cloud features

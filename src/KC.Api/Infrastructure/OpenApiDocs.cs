@@ -50,6 +50,13 @@ internal static partial class OpenApiDocs
                 ["200"] = """{"job_id":123,"status":"cancelled","progress":{"total":3,"succeeded":1,"failed":0,"cancelled":2,"pending":0}}""",
                 ["409"] = """{"title":"Conflict.","status":409,"detail":"Job 123 is already completed; only an ongoing job can be cancelled.","error":"Job 123 is already completed; only an ongoing job can be cancelled."}""",
             }),
+        ["POST api/jobs/{job_id}/retry"] = (
+            null,
+            new()
+            {
+                ["200"] = """{"job_id":123,"status":"ongoing","progress":{"total":3,"succeeded":2,"failed":0,"cancelled":0,"pending":1}}""",
+                ["409"] = """{"title":"Conflict.","status":409,"detail":"Job 123 is completed; only a failed job can be retried.","error":"Job 123 is completed; only a failed job can be retried."}""",
+            }),
     };
 
     private static bool OmittedWhenNull(JsonPropertyInfo property) =>
@@ -84,7 +91,7 @@ internal static partial class OpenApiDocs
                     "member is one sentence naming the field at fault.";
                 document.Tags = new HashSet<OpenApiTag>
                 {
-                    new() { Name = "Jobs", Description = "Submit jobs of store visits, follow them, read and export their results, cancel them." },
+                    new() { Name = "Jobs", Description = "Submit jobs of store visits, follow them, read and export their results, cancel and retry them." },
                     new() { Name = "Visits", Description = "Visits across jobs, by store, area and time." },
                     new() { Name = "Stores", Description = "The store master every visit's store must be in." },
                     new() { Name = "Nodes", Description = "The processes that share the database, and what each is doing." },

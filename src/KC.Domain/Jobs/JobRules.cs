@@ -11,4 +11,5 @@ public static class JobRules
     public const string JobIdAssignedOnce = nameof(JobIdAssignedOnce);
     public const string ProgressIsConsistent = nameof(ProgressIsConsistent);
     public const string CallbackUrlIsAbsoluteHttp = nameof(CallbackUrlIsAbsoluteHttp);
+    public const string OnlyFailedJobsAreRetried = nameof(OnlyFailedJobsAreRetried);
 }

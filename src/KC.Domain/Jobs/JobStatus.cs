@@ -18,8 +18,9 @@ public enum JobStatus
 public static class JobStatusExtensions
 {
     /// <summary>
-    /// Completed, failed and cancelled are final: a job reaches one of them once, never leaves it,
-    /// and its completion callback is due from then on. Only an ongoing job still has work.
+    /// Completed, failed and cancelled are final: a job settles in one of them once, and its
+    /// completion callback is due from then on. Only an ongoing job still has work. The one way
+    /// back is a retry of a failed job (<see cref="JobRetry"/>), after which it settles once more.
     /// </summary>
     public static bool IsFinal(this JobStatus status) => status is not JobStatus.Ongoing;
 

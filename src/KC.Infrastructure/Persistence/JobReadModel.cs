@@ -27,6 +27,18 @@ internal sealed class JobReadModel(KcDbContext db) : IJobReadModel
         return new JobStatusView(jobId, job.Status, JobProgress.Of(job.Status, job.TotalImages, job.SucceededImages, job.FailedImages), errors);
     }
 
+    public async Task<JobSummaryView?> GetSummaryAsync(long jobId, CancellationToken cancellationToken)
+    {
+        var job = await db.Jobs.AsNoTracking()
+            .Where(j => j.Id == jobId)
+            .Select(j => new { j.Status, j.CreatedAt, j.CompletedAt, j.TotalImages, j.SucceededImages, j.FailedImages })
+            .FirstOrDefaultAsync(cancellationToken)
+            .ConfigureAwait(false);
+        return job is null
+            ? null
+            : new JobSummaryView(jobId, job.Status, job.CreatedAt, job.CompletedAt, JobProgress.Of(job.Status, job.TotalImages, job.SucceededImages, job.FailedImages));
+    }
+
     public async Task<JobDetailsView?> GetDetailsAsync(long jobId, CancellationToken cancellationToken)
     {
         var job = await db.Jobs.AsNoTracking()

@@ -116,6 +116,37 @@ internal sealed class JobRepository(KcDbContext db) : IJobRepository
         }
     }
 
+    public async Task<JobRetry?> TryRetryAsync(long jobId, CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var connection = db.Database.GetDbConnection();
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            var retry = await JobSettlement.RetryAsync(connection, transaction, jobId, cancellationToken).ConfigureAwait(false);
+            if (retry is not { Outcome: RetryOutcome.Requeued })
+            {
+                // Refused, or a failed job with nothing to retry: it stays exactly as it was.
+                await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                return retry;
+            }
+
+            // Delivered at commit, like a submit's: idle workers on other nodes wake for the requeued images.
+            if (db.Dialect.AnnounceWorkSql is { } announce)
+            {
+                await using var command = connection.CreateCommand(announce, transaction);
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return retry;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync().ConfigureAwait(false);
+        }
+    }
+
     private static async Task<long> InsertAsync(
         DbConnection connection,
         DbTransaction transaction,

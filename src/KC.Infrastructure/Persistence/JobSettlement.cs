@@ -8,10 +8,12 @@ namespace KC.Infrastructure.Persistence;
 /// <summary>
 /// The one path that gives jobs their final status and queues their completion callbacks, called
 /// inside the caller's transaction: the work queue's outcome batches, a cancel, and the submit of
-/// a job whose stores are all unknown. The rules are the domain's (<see cref="JobStatusExtensions"/>,
-/// <see cref="JobCancellation"/>); this applies them set-wise. Every job row is changed only while
-/// its status is not final, so a job settles once however its last outcomes, a cancel and a
-/// retried batch interleave, and its callback is queued by the one transaction that settled it.
+/// a job whose stores are all unknown; and the one path that takes a failed job back (a retry).
+/// The rules are the domain's (<see cref="JobStatusExtensions"/>, <see cref="JobCancellation"/>,
+/// <see cref="JobRetry"/>); this applies them set-wise. Every job row is settled only while its
+/// status is not final, so a job settles once however its last outcomes, a cancel and a retried
+/// batch interleave, and its callback is queued by the one transaction that settled it. A retry
+/// opens the job again and removes its callback's delivery, so the next settling queues a new one.
 /// </summary>
 internal static class JobSettlement
 {
@@ -34,6 +36,36 @@ internal static class JobSettlement
         """;
 
     private const string ReadStatusSql = "SELECT status FROM jobs WHERE id = @id";
+
+    // The retry's guard, as the settle guard is the settling's: of two retries, or a retry and
+    // anything else that moves the job, one finds it failed and the other does not.
+    private static readonly string ReopenJobSql = $"""
+        UPDATE jobs SET status = {(int)JobStatus.Ongoing}, completed_at = NULL
+        WHERE id = @id AND status = {(int)JobStatus.Failed}
+        """;
+
+    // A store imported since the submit is known from now on: its visit's images may be retried.
+    private const string LearnStoresSql = """
+        UPDATE visits SET store_known = @known
+        WHERE job_id = @id AND NOT store_known AND store_id IN (SELECT store_id FROM stores)
+        """;
+
+    // JobRetry.Requeues: failed, and of a store the master holds. Pending again from scratch (due
+    // now, no claims counted against Processing:MaxClaims); attempts and last_error are history and stay.
+    private static readonly string RequeueImagesSql = $"""
+        UPDATE images
+        SET state = {(int)ImageState.Pending}, error = NULL, settled_at = NULL, settled_by = NULL,
+            next_attempt_at = 0, claims = 0, lease_owner = NULL, lease_expires_at = NULL
+        WHERE job_id = @id AND state = {(int)ImageState.Failed}
+          AND visit_id IN (SELECT id FROM visits WHERE job_id = @id AND store_known)
+        """;
+
+    private const string UncountFailuresSql = "UPDATE jobs SET failed_images = failed_images - @requeued WHERE id = @id";
+
+    // The earlier settling's delivery goes, attempts first (they belong to it): the job settles
+    // again, and that settling queues its own callback with the status it ends in.
+    private const string ForgetCallbackAttemptsSql = "DELETE FROM callback_attempts WHERE job_id = @id";
+    private const string ForgetCallbackSql = "DELETE FROM callback_deliveries WHERE job_id = @id";
 
     /// <summary>
     /// Settles the jobs whose counters, just moved and read back in this transaction, say they are
@@ -115,6 +147,53 @@ internal static class JobSettlement
     }
 
     /// <summary>
+    /// Applies the retry rule to the job as it stands: a failed one has its retryable failed images
+    /// (<see cref="JobRetry.Requeues"/>) put back in the queue, its failed counter lowered by as many
+    /// and its status made ongoing, and its callback's earlier delivery removed; any other is left as
+    /// it is. A failed job with nothing to retry comes back as such, with the job already opened:
+    /// the caller rolls the transaction back. Returns what the retry came to, or null when there is
+    /// no such job.
+    /// </summary>
+    public static async Task<JobRetry?> RetryAsync(
+        DbConnection connection,
+        DbTransaction transaction,
+        long jobId,
+        CancellationToken cancellationToken)
+    {
+        if (await ExecuteAsync(connection, transaction, ReopenJobSql, jobId, cancellationToken).ConfigureAwait(false) != 1)
+        {
+            await using var read = connection.CreateCommand(ReadStatusSql, transaction);
+            read.AddParameter("@id", jobId);
+            var found = await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            return found is null or DBNull ? null : JobRetry.Of((JobStatus)Convert.ToInt32(found, CultureInfo.InvariantCulture));
+        }
+
+        await using (var learn = connection.CreateCommand(LearnStoresSql, transaction))
+        {
+            learn.AddParameter("@id", jobId);
+            learn.AddParameter("@known", true);
+            await learn.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var requeued = await ExecuteAsync(connection, transaction, RequeueImagesSql, jobId, cancellationToken).ConfigureAwait(false);
+        if (requeued == 0)
+        {
+            return JobRetry.Of(JobStatus.Failed);
+        }
+
+        await using (var uncount = connection.CreateCommand(UncountFailuresSql, transaction))
+        {
+            uncount.AddParameter("@id", jobId);
+            uncount.AddParameter("@requeued", requeued);
+            await uncount.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await ExecuteAsync(connection, transaction, ForgetCallbackAttemptsSql, jobId, cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction, ForgetCallbackSql, jobId, cancellationToken).ConfigureAwait(false);
+        return JobRetry.Of(JobStatus.Failed, requeued);
+    }
+
+    /// <summary>
     /// A job just inserted in its submit's transaction with the status the aggregate gave it: one of
     /// unknown stores only is final from the start, so its callback is queued with it.
     /// </summary>
@@ -129,6 +208,13 @@ internal static class JobSettlement
         return job.Status.IsFinal()
             ? CallbackOutbox.EnqueueAsync(connection, transaction, [jobId], job.CompletedAt ?? job.CreatedAt, cancellationToken)
             : Task.CompletedTask;
+    }
+
+    private static async Task<int> ExecuteAsync(DbConnection connection, DbTransaction transaction, string sql, long jobId, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand(sql, transaction);
+        command.AddParameter("@id", jobId);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static string SqlList(IEnumerable<int> values) =>

@@ -24,6 +24,7 @@ internal static class PersistenceServices
         services.AddScoped<IVisitReadModel, VisitReadModel>();
         services.AddScoped<IStoreReadModel, StoreReadModel>();
         services.AddScoped<INodeReadModel, NodeReadModel>();
+        services.AddScoped<IMonitoringReadModel, MonitoringReadModel>();
 
         // First of the hosted services: nothing may serve or claim before the schema is there.
         services.AddHostedService<DatabaseInitializer>();

@@ -54,6 +54,9 @@ internal abstract class SqlDialect
     /// <summary>Tells idle workers on other nodes that new work was committed; null where there are no other nodes to tell.</summary>
     public virtual string? AnnounceWorkSql => null;
 
+    /// <summary>The UTC minute of a stored <see cref="DateTimeOffset"/> column as text, <c>yyyy-MM-dd HH:mm</c>, for grouping by minute.</summary>
+    public abstract string MinuteOf(string column);
+
     /// <summary>A point in time as a parameter compared against a stored <see cref="DateTimeOffset"/> column.</summary>
     public abstract object TimeParameter(DateTimeOffset time);
 

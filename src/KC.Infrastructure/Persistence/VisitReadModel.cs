@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text;
 using KC.Application.Common.Interfaces;
 using KC.Application.Common.Paging;
+using KC.Application.Stores.Queries.GetStoreVisits;
+using KC.Domain.Jobs;
 using Microsoft.EntityFrameworkCore;
 
 namespace KC.Infrastructure.Persistence;
@@ -37,6 +39,48 @@ internal sealed class VisitReadModel(KcDbContext db) : IVisitReadModel
             .Select(v => new VisitResultView(v.JobId, v.StoreId, v.StoreName, v.AreaCode, v.VisitTime, imagesByVisit[v.Id].ToList()))
             .ToList();
         return new ResultPage<VisitResultView>(items, page, total);
+    }
+
+    // The latest visits walk ix_visits_store_id_visit_time backwards; only their images are counted (IX_images_visit_id).
+    private static readonly string RecentOfStoreSql = $"""
+        SELECT r.job_id, r.status, r.visit_time, COUNT(i.id),
+            SUM(CASE WHEN i.state = {(int)ImageState.Succeeded} THEN 1 ELSE 0 END),
+            SUM(CASE WHEN i.state = {(int)ImageState.Failed} THEN 1 ELSE 0 END),
+            SUM(CASE WHEN i.state = {(int)ImageState.Cancelled} THEN 1 ELSE 0 END)
+        FROM (SELECT v.id, v.job_id, v.visit_time, j.status FROM visits AS v JOIN jobs AS j ON j.id = v.job_id
+              WHERE v.store_id = @store ORDER BY v.visit_time DESC, v.id DESC LIMIT @take) AS r
+        LEFT JOIN images AS i ON i.visit_id = r.id
+        GROUP BY r.id, r.job_id, r.status, r.visit_time
+        ORDER BY r.visit_time DESC, r.id DESC
+        """;
+
+    public async Task<IReadOnlyList<StoreVisitOutcome>> RecentOfStoreAsync(string storeId, int take, CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var command = db.Database.GetDbConnection().CreateCommand(RecentOfStoreSql);
+            command.AddParameter("@store", storeId);
+            command.AddParameter("@take", take);
+            var visits = new List<StoreVisitOutcome>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                visits.Add(new StoreVisitOutcome(
+                    reader.GetInt64(0),
+                    (JobStatus)Convert.ToInt32(reader.GetValue(1), CultureInfo.InvariantCulture),
+                    reader.GetFieldValue<DateTimeOffset>(2),
+                    new JobProgress(Count(reader, 3), Count(reader, 4), Count(reader, 5), Count(reader, 6))));
+            }
+
+            return visits;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync().ConfigureAwait(false);
+        }
+
+        static int Count(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? 0 : Convert.ToInt32(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
     }
 
     // Visit times are compared in hand-written SQL because EF Core refuses to compare or order

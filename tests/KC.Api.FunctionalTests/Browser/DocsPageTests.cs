@@ -66,6 +66,6 @@ public sealed class DocsPageTests : ServiceTestBase
         var jobs = lines.SkipWhile(l => l != "Close Group - Jobs").Skip(1)
             .TakeWhile(l => !l.StartsWith("Open Group", StringComparison.Ordinal) && !otherGroups.Contains(l))
             .Where(l => l is not ("HTTP METHOD:" or "GET" or "POST") && !l.StartsWith("Close Group", StringComparison.Ordinal)).ToList();
-        Assert.That(jobs, Is.EqualTo(new[] { "Submit a job", "Get a job's status", "Cancel a job", "Get a job's results", "List jobs", "Export results as CSV" }));
+        Assert.That(jobs, Is.EqualTo(new[] { "Submit a job", "Get a job's status", "Cancel a job", "Retry a failed job", "Get a job's results", "List jobs", "Export results as CSV" }));
     }
 }

@@ -190,6 +190,14 @@ public sealed class OpenApiConformanceTests : ServiceTestBase
         await SendAsync(HttpMethod.Post, "/api/jobs/x/cancel", "/api/jobs/{job_id}/cancel", null, Key);
         await SendAsync(HttpMethod.Post, $"/api/jobs/{slow}/cancel", "/api/jobs/{job_id}/cancel", null);
 
+        // Retry: a failed job of an unknown store, once the store is in the master; then the refusals.
+        await SendAsync(HttpMethod.Post, "/api/stores/import", "/api/stores/import", new StringContent("AreaCode,StoreName,StoreID\n710006,LATE STORE,NO-SUCH-STORE\n", Encoding.UTF8, "text/csv"), Key);
+        await SendAsync(HttpMethod.Post, $"/api/jobs/{failedJob}/retry", "/api/jobs/{job_id}/retry", null, Key);
+        await SendAsync(HttpMethod.Post, $"/api/jobs/{completed}/retry", "/api/jobs/{job_id}/retry", null, Key);
+        await SendAsync(HttpMethod.Post, "/api/jobs/999999/retry", "/api/jobs/{job_id}/retry", null, Key);
+        await SendAsync(HttpMethod.Post, "/api/jobs/x/retry", "/api/jobs/{job_id}/retry", null, Key);
+        await SendAsync(HttpMethod.Post, $"/api/jobs/{failedJob}/retry", "/api/jobs/{job_id}/retry", null);
+
         // Visits, stores, the import, nodes.
         await GetAsync($"/api/visits?storeid={KnownStore}&startdate=2020-01-01&enddate=2030-01-01", "/api/visits");
         await GetAsync("/api/visits?startdate=yesterday", "/api/visits");

@@ -211,6 +211,89 @@ public sealed class JobSettlementTests(DatabaseProvider provider) : SqlWorkQueue
         Assert.That(await DeliveriesAsync(), Is.Empty);
     }
 
+    [Test]
+    public async Task TryRetryAsync_WhenJobFailed_RequeuesItsFailedImagesReopensItAndQueuesAFreshCallbackWhenItSettlesAgain()
+    {
+        var job = await Database.SaveJobAsync(WithCallback([Visit("S1", 2)]));
+        var claimed = await ClaimAsync();
+        await RecordAsync("worker-a", Success(claimed[0]), Failure(claimed[1], attempts: 2));
+        Clock.Advance(TimeSpan.FromSeconds(4));
+
+        var retry = await RetryAsync(job.Id);
+        var reopened = await Database.ReadJobAsync(job.Id);
+        var deliveriesWhileOngoing = await DeliveriesAsync();
+        var requeued = await ClaimAsync();
+        await RecordAsync("worker-a", Success(requeued[0]));
+
+        var settled = await Database.ReadJobAsync(job.Id);
+        var images = await Database.ReadImagesAsync(job.Id);
+        Assert.That((retry?.Outcome, retry?.Requeued), Is.EqualTo(((RetryOutcome?)RetryOutcome.Requeued, (int?)1)));
+        Assert.That((reopened.Status, reopened.FailedImages, reopened.CompletedAt), Is.EqualTo((JobStatus.Ongoing, 0, (DateTimeOffset?)null)));
+        Assert.That(deliveriesWhileOngoing, Is.Empty, "the first settling's delivery is gone");
+        Assert.That(requeued.Select(c => c.ImageId), Is.EqualTo(new[] { claimed[1].ImageId }), "only the failed image is claimed again");
+        Assert.That((settled.Status, settled.SucceededImages, settled.FailedImages), Is.EqualTo((JobStatus.Completed, 2, 0)));
+        Assert.That(images.Select(i => (i.State, i.Attempts)), Is.EqualTo(new[] { (ImageState.Succeeded, 1), (ImageState.Succeeded, 3) }));
+        Assert.That(await DeliveriesAsync(), Is.EqualTo(new[] { Delivery(job.Id, Start.AddSeconds(4)) }));
+    }
+
+    [Test]
+    public async Task TryRetryAsync_WhenTheUnknownStoreWasImportedSince_RequeuesItsImagesAndLeavesOtherUnknownStoresFailed()
+    {
+        var job = await Database.SaveJobAsync(WithCallback([Visit("LATE", 1), Visit("NEVER", 1)], unknownStores: ["LATE", "NEVER"]));
+        await Database.SeedStoresAsync(NewStore("LATE", "LATE STORE"));
+
+        var retry = await RetryAsync(job.Id);
+
+        var images = await Database.ReadImagesAsync(job.Id);
+        var visits = await Database.ReadVisitsAsync(job.Id);
+        Assert.That(retry?.Outcome, Is.EqualTo(RetryOutcome.Requeued));
+        Assert.That(images.Select(i => (i.State, i.Error)), Is.EqualTo(new[] { (ImageState.Pending, (string?)null), (ImageState.Failed, (string?)"unknown store_id") }));
+        Assert.That(visits.Select(v => (v.StoreId, v.StoreKnown)), Is.EqualTo(new[] { ("LATE", true), ("NEVER", false) }));
+        Assert.That((await Database.ReadJobAsync(job.Id)).FailedImages, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task TryRetryAsync_WhenOnlyUnknownStoresFailed_ChangesNothing()
+    {
+        var job = await Database.SaveJobAsync(WithCallback([Visit("NOPE", 2)], unknownStores: ["NOPE"]));
+
+        var retry = await RetryAsync(job.Id);
+
+        var stored = await Database.ReadJobAsync(job.Id);
+        Assert.That(retry?.Outcome, Is.EqualTo(RetryOutcome.NothingToRetry));
+        Assert.That((stored.Status, stored.FailedImages, stored.CompletedAt), Is.EqualTo((JobStatus.Failed, 2, (DateTimeOffset?)Start)));
+        Assert.That(await DeliveriesAsync(), Is.EqualTo(new[] { Delivery(job.Id, Start) }), "its delivery is kept");
+    }
+
+    [TestCase(JobStatus.Completed)]
+    [TestCase(JobStatus.Cancelled)]
+    public async Task TryRetryAsync_WhenJobDidNotFail_RefusesAndLeavesItAsItWas(JobStatus status)
+    {
+        var job = await Database.SaveJobAsync(WithCallback([Visit("S1", 1)]));
+        var claimed = await ClaimAsync();
+        if (status == JobStatus.Completed)
+        {
+            await RecordAsync("worker-a", Success(claimed[0]));
+        }
+        else
+        {
+            await CancelAsync(job.Id);
+        }
+
+        var retry = await RetryAsync(job.Id);
+
+        Assert.That((retry?.Outcome, retry?.Found), Is.EqualTo(((RetryOutcome?)RetryOutcome.Refused, (JobStatus?)status)));
+        Assert.That((await Database.ReadJobAsync(job.Id)).Status, Is.EqualTo(status));
+    }
+
+    [Test]
+    public async Task TryRetryAsync_WhenThereIsNoSuchJob_ReturnsNull()
+    {
+        var retry = await RetryAsync(987654);
+
+        Assert.That(retry, Is.Null);
+    }
+
     private static Job WithCallback(IReadOnlyCollection<NewVisit> visits, IReadOnlyCollection<string>? unknownStores = null) =>
         Job.Submit(visits, storeId => unknownStores is null || !unknownStores.Contains(storeId), Start, Hook);
 
@@ -221,6 +304,12 @@ public sealed class JobSettlementTests(DatabaseProvider provider) : SqlWorkQueue
     {
         await using var db = Database.CreateContext();
         return await new JobRepository(db).TryCancelAsync(jobId, Clock.GetUtcNow(), CancellationToken.None);
+    }
+
+    private async Task<JobRetry?> RetryAsync(long jobId)
+    {
+        await using var db = Database.CreateContext();
+        return await new JobRepository(db).TryRetryAsync(jobId, CancellationToken.None);
     }
 
     private async Task<IReadOnlyList<long>> SettleAsync(params (long JobId, JobStatus Current, JobProgress Progress)[] counted)

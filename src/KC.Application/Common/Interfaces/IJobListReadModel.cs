@@ -1,4 +1,5 @@
 using KC.Application.Common.Paging;
+using KC.Application.Jobs.Queries.BrowseJobs;
 using KC.Domain.Jobs;
 
 namespace KC.Application.Common.Interfaces;
@@ -10,6 +11,18 @@ public interface IJobListReadModel
     Task<ResultPage<JobSummaryView>> ListAsync(JobStatus? status, PageRequest page, CancellationToken cancellationToken);
 
     Task<bool> JobExistsAsync(long jobId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Up to <paramref name="take"/> jobs matching <paramref name="filter"/>: below <paramref name="cursor"/>
+    /// (or from the newest, when null) newest first, or, with <paramref name="newer"/>, above it oldest first.
+    /// </summary>
+    Task<IReadOnlyList<JobSummaryView>> BrowseAsync(JobFilter filter, long? cursor, bool newer, int take, CancellationToken cancellationToken);
+
+    /// <summary>How many jobs match <paramref name="filter"/>.</summary>
+    Task<long> CountAsync(JobFilter filter, CancellationToken cancellationToken);
+
+    /// <summary>The ids of up to <paramref name="max"/> jobs matching <paramref name="filter"/>, newest first.</summary>
+    Task<IReadOnlyList<long>> FindIdsAsync(JobFilter filter, int max, CancellationToken cancellationToken);
 
     /// <summary>
     /// Every image of the job in submission order, joined to its visit and store, read from the

@@ -8,6 +8,9 @@ public interface IJobReadModel
     Task<JobStatusView?> GetStatusAsync(long jobId, CancellationToken cancellationToken);
 
     Task<JobDetailsView?> GetDetailsAsync(long jobId, CancellationToken cancellationToken);
+
+    /// <summary>The job's status, times and counters: one primary-key read, for a page that follows a running job.</summary>
+    Task<JobSummaryView?> GetSummaryAsync(long jobId, CancellationToken cancellationToken);
 }
 
 public sealed record StoreError(string StoreId, string Error);

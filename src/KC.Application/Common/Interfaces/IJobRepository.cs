@@ -31,4 +31,13 @@ public interface IJobRepository
     /// as it is. Returns what the cancel came to, or null when there is no such job.
     /// </summary>
     Task<JobCancellation?> TryCancelAsync(long jobId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Applies the retry rule (<see cref="JobRetry"/>) to the job as it stands: a failed job has its
+    /// retryable failed images put back in the queue and becomes ongoing, and its callback's earlier
+    /// delivery is removed so that its next settling sends a new one, in one transaction that also
+    /// wakes idle workers on other nodes. Any other job, and a failed one with nothing to retry, is
+    /// left as it is. Returns what the retry came to, or null when there is no such job.
+    /// </summary>
+    Task<JobRetry?> TryRetryAsync(long jobId, CancellationToken cancellationToken);
 }

@@ -1,4 +1,5 @@
 using KC.Application.Common.Paging;
+using KC.Application.Stores.Queries.GetStoreVisits;
 
 namespace KC.Application.Common.Interfaces;
 
@@ -7,6 +8,9 @@ public interface IVisitReadModel
 {
     /// <summary>Visits matching <paramref name="search"/>, by visit time then visit id, each with its images.</summary>
     Task<ResultPage<VisitResultView>> SearchAsync(VisitSearch search, PageRequest page, CancellationToken cancellationToken);
+
+    /// <summary>The <paramref name="take"/> latest visits to <paramref name="storeId"/>, by visit time then id, newest first.</summary>
+    Task<IReadOnlyList<StoreVisitOutcome>> RecentOfStoreAsync(string storeId, int take, CancellationToken cancellationToken);
 }
 
 /// <summary>

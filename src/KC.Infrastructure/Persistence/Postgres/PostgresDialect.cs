@@ -66,6 +66,8 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override object TimeParameter(DateTimeOffset time) => time.ToUniversalTime();
 
+    public override string MinuteOf(string column) => $"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')";
+
     /// <summary>PostgreSQL's LIKE heeds case, so the search uses ILIKE.</summary>
     public override IQueryable<Store> WhereNameContains(IQueryable<Store> stores, string pattern, string escape) =>
         stores.Where(s => EF.Functions.ILike(s.StoreName, pattern, escape));

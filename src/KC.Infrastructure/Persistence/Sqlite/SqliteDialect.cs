@@ -50,6 +50,9 @@ internal sealed class SqliteDialect : SqlDialect
     public override object TimeParameter(DateTimeOffset time) =>
         time.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF'+00:00'", CultureInfo.InvariantCulture);
 
+    /// <summary>Stored times are UTC text in a fixed-width form (see <see cref="TimeParameter"/>): the minute is its first 16 characters.</summary>
+    public override string MinuteOf(string column) => $"substr({column}, 1, 16)";
+
     /// <summary>SQLite's LIKE ignores the case of ASCII letters, which is what store names are written in.</summary>
     public override IQueryable<Store> WhereNameContains(IQueryable<Store> stores, string pattern, string escape) =>
         stores.Where(s => EF.Functions.Like(s.StoreName, pattern, escape));
