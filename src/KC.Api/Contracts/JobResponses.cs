@@ -8,7 +8,7 @@ namespace KC.Api.Contracts;
 /// </summary>
 public sealed record JobStatusResponse(
     long JobId,
-    string Status,
+    [property: Words(WireWords.JobStatus)] string Status,
     ProgressResponse Progress,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<StoreErrorResponse>? Error);
 
@@ -19,7 +19,7 @@ public sealed record ProgressResponse(int Total, int Succeeded, int Failed, int 
 
 public sealed record JobDetailsResponse(
     long JobId,
-    string Status,
+    [property: Words(WireWords.JobStatus)] string Status,
     DateTime CreatedAt,
     DateTime? CompletedAt,
     DateTime? EstimatedCompletionAt,
@@ -29,7 +29,7 @@ public sealed record JobDetailsResponse(
     CallbackResponse? Callback);
 
 /// <summary>The job's completion callback: <c>pending</c>, <c>delivered</c> or <c>failed</c>, with every attempt so far.</summary>
-public sealed record CallbackResponse(string Url, string Status, IReadOnlyList<CallbackAttemptResponse> Attempts);
+public sealed record CallbackResponse(string Url, [property: Words(WireWords.CallbackStatus)] string Status, IReadOnlyList<CallbackAttemptResponse> Attempts);
 
 /// <summary>One POST of the callback: the receiver's HTTP status, or the error when no response came.</summary>
 public sealed record CallbackAttemptResponse(DateTime At, int? StatusCode, string? Error);
@@ -39,12 +39,12 @@ public sealed record VisitResponse(
     string? StoreName,
     string? AreaCode,
     DateTime VisitTime,
-    string Status,
+    [property: Words(WireWords.JobStatus)] string Status,
     IReadOnlyList<ImageResponse> Images);
 
 public sealed record ImageResponse(
     string ImageUrl,
-    string Status,
+    [property: Words(WireWords.ImageStatus)] string Status,
     int Attempts,
     int? Width,
     int? Height,

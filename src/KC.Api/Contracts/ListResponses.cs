@@ -3,7 +3,7 @@ namespace KC.Api.Contracts;
 /// <summary>A job in the job list: its status and counters, without its visits.</summary>
 public sealed record JobSummaryResponse(
     long JobId,
-    string Status,
+    [property: Words(WireWords.JobStatus)] string Status,
     DateTime CreatedAt,
     DateTime? CompletedAt,
     ProgressResponse Progress);

@@ -14,7 +14,7 @@ public sealed record NodeResponse(
     string Role,
     string? HostName,
     int? ProcessId,
-    string State,
+    [property: Words(WireWords.NodeState)] string State,
     DateTime StartedAt,
     DateTime LastHeartbeatAt,
     long ImagesSettled,

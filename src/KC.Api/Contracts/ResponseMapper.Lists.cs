@@ -30,7 +30,7 @@ public static partial class ResponseMapper
     [MapProperty(nameof(NodeView.State), nameof(NodeResponse.State), Use = nameof(NodeStateToWord))]
     private static partial NodeResponse ToResponse(NodeView node);
 
-    private static string NodeStateToWord(NodeState state) => state switch
+    internal static string NodeStateToWord(NodeState state) => state switch
     {
         NodeState.Alive => "alive",
         NodeState.Stopped => "stopped",

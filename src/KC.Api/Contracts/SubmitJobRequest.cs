@@ -9,8 +9,10 @@ namespace KC.Api.Contracts;
 /// </summary>
 public sealed class SubmitJobRequest
 {
+    [RequiredOnTheWire]
     public int? Count { get; init; }
 
+    [RequiredOnTheWire]
     public IReadOnlyList<VisitRequest?>? Visits { get; init; }
 
     /// <summary>Optional: an absolute http or https URL that receives the final status body, POSTed when the job settles.</summary>
@@ -27,10 +29,13 @@ public sealed class SubmitJobRequest
 
 public sealed class VisitRequest
 {
+    [RequiredOnTheWire]
     public string? StoreId { get; init; }
 
+    [RequiredOnTheWire]
     public IReadOnlyList<string?>? ImageUrl { get; init; }
 
+    [RequiredOnTheWire]
     public string? VisitTime { get; init; }
 }
 

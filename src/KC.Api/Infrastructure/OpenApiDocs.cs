@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.OpenApi;
@@ -11,7 +12,7 @@ namespace KC.Api.Infrastructure;
 /// The OpenAPI document at <c>/openapi/v1.json</c> (summaries from the controllers' XML comments)
 /// with a description of the service and worked examples for the contract's endpoints.
 /// </summary>
-internal static class OpenApiDocs
+internal static partial class OpenApiDocs
 {
     private const string ApiKeyScheme = "ApiKey";
 
@@ -62,6 +63,20 @@ internal static class OpenApiDocs
         property.AttributeProvider?.GetCustomAttributes(typeof(JsonIgnoreAttribute), inherit: true)
             .OfType<JsonIgnoreAttribute>()
             .Any(ignore => ignore.Condition == JsonIgnoreCondition.WhenWritingNull) == true;
+
+    private static TAttribute? Attribute<TAttribute>(JsonPropertyInfo property)
+        where TAttribute : Attribute =>
+        property.AttributeProvider?.GetCustomAttributes(typeof(TAttribute), inherit: true).OfType<TAttribute>().FirstOrDefault();
+
+    /// <summary>Each paragraph on one line: the line breaks an XML comment wraps at become spaces; blank lines stay.</summary>
+    private static string Reflow(string text) =>
+        string.Join("\n\n", ParagraphBreak().Split(text.Trim()).Select(paragraph => LineBreak().Replace(paragraph, " ")));
+
+    [GeneratedRegex(@"\r?\n[ \t]*\r?\n\s*")]
+    private static partial Regex ParagraphBreak();
+
+    [GeneratedRegex(@"[ \t]*\r?\n[ \t]*")]
+    private static partial Regex LineBreak();
 
     public static IServiceCollection AddKcOpenApi(this IServiceCollection services) =>
         services.AddOpenApi(options =>
@@ -115,6 +130,51 @@ internal static class OpenApiDocs
                 {
                     error.Extensions ??= new Dictionary<string, IOpenApiExtension>();
                     error.Extensions[PrimaryErrorMessageExtension] = new JsonNodeExtension(JsonValue.Create(true));
+                }
+
+                // A string of fixed words lists them, spelled by the code that writes them.
+                if (context.JsonPropertyInfo is { } worded && Attribute<WordsAttribute>(worded) is { } words && schema is OpenApiSchema wordSchema)
+                {
+                    wordSchema.Enum = words.List().Select(word => (JsonNode)JsonValue.Create(word)).ToList();
+                }
+
+                // Members a request must have are required and not null, though the request type
+                // keeps them nullable so that the validator names what is missing.
+                if (context.JsonPropertyInfo is null && schema is OpenApiSchema request)
+                {
+                    foreach (var property in context.JsonTypeInfo.Properties.Where(p => Attribute<RequiredOnTheWireAttribute>(p) is not null))
+                    {
+                        (request.Required ??= new HashSet<string>()).Add(property.Name);
+                    }
+                }
+
+                if (context.JsonPropertyInfo is { } requiredOnTheWire && Attribute<RequiredOnTheWireAttribute>(requiredOnTheWire) is not null
+                    && schema is OpenApiSchema { Type: { } type } requiredMember)
+                {
+                    requiredMember.Type = type & ~JsonSchemaType.Null;
+                }
+
+                if (schema is OpenApiSchema { Description: { } description } describedSchema)
+                {
+                    describedSchema.Description = Reflow(description);
+                }
+
+                return Task.CompletedTask;
+            });
+            options.AddOperationTransformer((operation, _, _) =>
+            {
+                // XML comments wrap their lines; a generated client joins them with no space ("for\nan"
+                // becomes "foran"), so each paragraph is one line in the document.
+                operation.Summary = operation.Summary is { } summary ? Reflow(summary) : null;
+                operation.Description = operation.Description is { } text ? Reflow(text) : null;
+                foreach (var parameter in (operation.Parameters ?? []).OfType<OpenApiParameter>())
+                {
+                    parameter.Description = parameter.Description is { } about ? Reflow(about) : null;
+                }
+
+                foreach (var response in (operation.Responses ?? []).Values.OfType<OpenApiResponse>())
+                {
+                    response.Description = response.Description is { } said ? Reflow(said) : null;
                 }
 
                 return Task.CompletedTask;

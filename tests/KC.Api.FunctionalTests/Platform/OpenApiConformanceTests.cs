@@ -83,6 +83,65 @@ public sealed class OpenApiConformanceTests : ServiceTestBase
         Assert.That(problems, Is.Empty);
     }
 
+    [Test]
+    public async Task Document_RequestSchemas_RequireWhatTheValidatorRequires()
+    {
+        var json = await Client.GetJsonAsync("/openapi/v1.json");
+        var document = new DocumentSchemas(json);
+        var schemas = json["components"]!["schemas"]!;
+
+        var submitExample = json["paths"]!["/api/submit"]!["post"]!["requestBody"]!["content"]!["application/json"]!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(Required(schemas["SubmitJobRequest"]!), Is.SupersetOf(new[] { "count", "visits" }));
+            Assert.That(Required(schemas["VisitRequest"]!), Is.SupersetOf(new[] { "store_id", "image_url", "visit_time" }));
+            Assert.That(Required(schemas["SubmitJobRequest"]!), Does.Not.Contain("callback_url"));
+            Assert.That(document.Check(submitExample["example"], submitExample["schema"]!), Is.Empty, "the submit example conforms to the request schema");
+            Assert.That(document.Check(JsonNode.Parse("""{"visits":[]}"""), submitExample["schema"]!), Is.Not.Empty, "a body without count does not");
+        });
+    }
+
+    [Test]
+    public async Task Document_StatusMembers_ListTheirWords()
+    {
+        var schemas = (await Client.GetJsonAsync("/openapi/v1.json"))["components"]!["schemas"]!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(Words(schemas["JobStatusResponse"]!, "status"), Is.EqualTo(new[] { "ongoing", "completed", "failed", "cancelled" }));
+            Assert.That(Words(schemas["JobSummaryResponse"]!, "status"), Is.EqualTo(new[] { "ongoing", "completed", "failed", "cancelled" }));
+            Assert.That(Words(schemas["ImageResponse"]!, "status"), Is.EqualTo(new[] { "pending", "processing", "succeeded", "failed", "cancelled" }));
+            Assert.That(Words(schemas["CallbackResponse"]!, "status"), Is.EqualTo(new[] { "pending", "delivered", "failed" }));
+            Assert.That(Words(schemas["NodeResponse"]!, "state"), Is.EqualTo(new[] { "alive", "stopped", "lost" }));
+        });
+    }
+
+    [Test]
+    public async Task Document_Descriptions_HoldEachParagraphOnOneLine()
+    {
+        var json = await Client.GetJsonAsync("/openapi/v1.json");
+
+        var wrapped = Texts(json).Where(text => text.Replace("\n\n", "", StringComparison.Ordinal).Contains('\n', StringComparison.Ordinal)).ToList();
+
+        Assert.That(Texts(json).Count(), Is.GreaterThan(20), "the descriptions were found");
+        Assert.That(wrapped, Is.Empty, "texts with a line break inside a paragraph (a generated client joins the lines with no space)");
+    }
+
+    private static IEnumerable<string> Required(JsonNode schema) => (schema["required"] as JsonArray ?? []).Select(r => r!.GetValue<string>());
+
+    private static IEnumerable<string> Words(JsonNode schema, string member) =>
+        (schema["properties"]![member]!["enum"] as JsonArray ?? []).Select(w => w!.GetValue<string>());
+
+    /// <summary>Every summary and description in the document, however deep.</summary>
+    private static IEnumerable<string> Texts(JsonNode? node) => node switch
+    {
+        JsonObject obj => obj.SelectMany(p => p.Key is "summary" or "description" && p.Value is JsonValue value && value.TryGetValue<string>(out var text)
+            ? [text]
+            : Texts(p.Value)),
+        JsonArray array => array.SelectMany(Texts),
+        _ => [],
+    };
+
     private async Task ExerciseEveryEndpointAsync()
     {
         var image = Images.Url("/img/20x10.png");

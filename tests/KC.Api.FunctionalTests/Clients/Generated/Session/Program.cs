@@ -13,6 +13,8 @@
 // Prints one line per thing it saw and exits 0; exits 1 with the exception when the session breaks off.
 using System.Diagnostics;
 using System.Globalization;
+using System.Reflection;
+using System.Runtime.Serialization;
 using KcGenerated;
 using KcGenerated.Api.Status;
 using KcGenerated.Models;
@@ -69,7 +71,7 @@ static async Task SessionAsync(KcApiClient kc, string image640x480, string image
     {
         status = await kc.Api.Status.GetAsync(request => request.QueryParameters.Jobid = jobId)
             ?? throw new InvalidOperationException("the status answered no body");
-        if (status.Status != "ongoing")
+        if (status.Status != JobStatusResponse_status.Ongoing)
         {
             break;
         }
@@ -83,16 +85,16 @@ static async Task SessionAsync(KcApiClient kc, string image640x480, string image
     }
 
     var progress = status.Progress ?? throw new InvalidOperationException("the status has no progress");
-    Print($"status job_id={status.JobId} status={status.Status} total={progress.Total} succeeded={progress.Succeeded} failed={progress.Failed} cancelled={progress.Cancelled} pending={progress.Pending} error={(status.Error is null ? "absent" : "present")}");
+    Print($"status job_id={status.JobId} status={Word(status.Status)} total={progress.Total} succeeded={progress.Succeeded} failed={progress.Failed} cancelled={progress.Cancelled} pending={progress.Pending} error={(status.Error is null ? "absent" : "present")}");
 
     var job = await kc.Api.Jobs[jobId].GetAsync() ?? throw new InvalidOperationException("the job answered no body");
-    Print($"job job_id={job.JobId} status={job.Status} visits={job.Visits?.Count} completed_after_created={job.CompletedAt >= job.CreatedAt} estimated_completion_at={Text(job.EstimatedCompletionAt)} errors={job.Error?.Count} callback={(job.Callback is null ? "null" : "present")}");
+    Print($"job job_id={job.JobId} status={Word(job.Status)} visits={job.Visits?.Count} completed_after_created={job.CompletedAt >= job.CreatedAt} estimated_completion_at={Text(job.EstimatedCompletionAt)} errors={job.Error?.Count} callback={(job.Callback is null ? "null" : "present")}");
     foreach (var visit in job.Visits ?? [])
     {
-        Print($"visit store_id={visit.StoreId} store_name={visit.StoreName} area_code={visit.AreaCode} visit_time={visit.VisitTime?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)} status={visit.Status}");
+        Print($"visit store_id={visit.StoreId} store_name={visit.StoreName} area_code={visit.AreaCode} visit_time={visit.VisitTime?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)} status={Word(visit.Status)}");
         foreach (var image in visit.Images ?? [])
         {
-            Print($"image url={image.ImageUrl} status={image.Status} attempts={image.Attempts} width={image.Width} height={image.Height} perimeter={image.Perimeter} error={Text(image.Error)} last_error={Text(image.LastError)}");
+            Print($"image url={image.ImageUrl} status={Word(image.Status)} attempts={image.Attempts} width={image.Width} height={image.Height} perimeter={image.Perimeter} error={Text(image.Error)} last_error={Text(image.LastError)}");
         }
     }
 }
@@ -141,6 +143,12 @@ static async Task UnknownJobAsync(KcApiClient kc)
         Print($"details refused http={problem.ResponseStatusCode} status={problem.Status} error={problem.Error}");
     }
 }
+
+// The document lists each status's words, so the generated client has an enum for each; this is
+// the word on the wire.
+static string Word<T>(T? value)
+    where T : struct, Enum =>
+    value is { } word ? typeof(T).GetField(word.ToString())?.GetCustomAttribute<EnumMemberAttribute>()?.Value ?? word.ToString() : "null";
 
 static void Print(FormattableString line) => Console.WriteLine(line.ToString(CultureInfo.InvariantCulture));
 
