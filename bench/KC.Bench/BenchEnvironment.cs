@@ -37,6 +37,9 @@ internal sealed class BenchEnvironment : IAsyncDisposable
     /// <summary>Each service run's SQLite file lives in its own folder under this one.</summary>
     public string TemporaryRoot { get; }
 
+    /// <summary>Where the services export over OTLP with <c>--tracing</c>; null without it.</summary>
+    public OtlpSink? OtlpSink { get; private set; }
+
     /// <summary>The last lines of the most recently stopped service, for the error report.</summary>
     public string? LastServiceOutput { get; set; }
 
@@ -53,6 +56,11 @@ internal sealed class BenchEnvironment : IAsyncDisposable
         {
             await environment.Photos.WarmUpAsync(cancellationToken);
             await environment.Tiny.WarmUpAsync(cancellationToken);
+            if (options.Tracing)
+            {
+                environment.OtlpSink = await OtlpSink.StartAsync();
+                BenchLog.Line($"tracing: every service exports over OTLP/HTTP to {environment.OtlpSink.Endpoint}");
+            }
             if (options.Scenarios.Contains(Scenario.Photos))
             {
                 environment.PhonePhotos = await Task.Run(() => PhonePhotos.Generate(imageServer, options.Quick), cancellationToken);
@@ -68,9 +76,29 @@ internal sealed class BenchEnvironment : IAsyncDisposable
         }
     }
 
+    /// <summary>What the OTLP sink received, for the output; null without <c>--tracing</c>.</summary>
+    public string? DescribeOtlp()
+    {
+        if (OtlpSink is not { } sink)
+        {
+            return null;
+        }
+
+        var (traceRequests, traceBytes) = sink.Received("traces");
+        var (metricRequests, metricBytes) = sink.Received("metrics");
+        return string.Create(
+            System.Globalization.CultureInfo.InvariantCulture,
+            $"OTLP sink received {traceRequests:N0} trace exports ({traceBytes / 1_048_576.0:0.0} MiB) and {metricRequests:N0} metric exports ({metricBytes / 1_048_576.0:0.0} MiB)");
+    }
+
     public async ValueTask DisposeAsync()
     {
         await ImageServer.DisposeAsync();
+        if (OtlpSink is not null)
+        {
+            await OtlpSink.DisposeAsync();
+        }
+
         try
         {
             Directory.Delete(TemporaryRoot, recursive: true);

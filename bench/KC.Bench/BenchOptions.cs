@@ -23,7 +23,8 @@ internal sealed record BenchOptions(
     string? StoreMasterPath,
     int Runs,
     IReadOnlyList<KeyValuePair<string, string>> ExtraServiceSettings,
-    IReadOnlyList<string> Arguments)
+    IReadOnlyList<string> Arguments,
+    bool Tracing = false)
 {
     public const string Usage = """
         Usage: dotnet run -c Release --project bench/KC.Bench -- [options]
@@ -36,6 +37,8 @@ internal sealed record BenchOptions(
           --runs N                repeat the selection N times; results show median (min–max)
           --set KEY=VALUE         extra service setting for every run, e.g. Processing:OutcomeFlushMilliseconds=20
                                   (repeatable; applied after the scenario's own, so it can override them)
+          --tracing               every service run exports traces (and metrics) over OTLP/HTTP to a local sink
+                                  in this process, so a span is made for every image and step
           --help                  this text
         """;
 
@@ -43,6 +46,7 @@ internal sealed record BenchOptions(
     public static BenchOptions? Parse(IReadOnlyList<string> args, string repositoryRoot, out string? error)
     {
         var quick = false;
+        var tracing = false;
         var scenarios = new List<Scenario>();
         string? output = null;
         string? storeMaster = null;
@@ -57,6 +61,9 @@ internal sealed record BenchOptions(
             {
                 case "--quick":
                     quick = true;
+                    break;
+                case "--tracing":
+                    tracing = true;
                     break;
                 case "--scenario" when i + 1 < args.Count:
                     foreach (var name in args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -121,6 +128,6 @@ internal sealed record BenchOptions(
 
         // A quick run must not overwrite the last full result a developer may want to quote.
         output ??= Path.Combine(repositoryRoot, "bench", "results", quick ? "latest-quick.md" : "latest.md");
-        return new BenchOptions(quick, [.. scenarios.Distinct().Order()], output, storeMaster, runs, extra, [.. args]);
+        return new BenchOptions(quick, [.. scenarios.Distinct().Order()], output, storeMaster, runs, extra, [.. args], tracing);
     }
 }

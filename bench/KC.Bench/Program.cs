@@ -69,6 +69,11 @@ try
         rows.AddRange(PeakRssOfAllRuns(rows));
         table.AddRun(rows);
     }
+
+    if (environment.DescribeOtlp() is { } otlp)
+    {
+        BenchLog.Line(otlp);
+    }
 }
 catch (OperationCanceledException) when (stop.IsCancellationRequested)
 {

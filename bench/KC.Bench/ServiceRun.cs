@@ -93,6 +93,13 @@ internal sealed class ServiceRun : IAsyncDisposable
             configuration["StoreMaster:CsvPath"] = storeMaster;
         }
 
+        // The standard OpenTelemetry settings, read by the service's exporter.
+        if (environment.OtlpSink is { } sink)
+        {
+            configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] = sink.Endpoint.ToString().TrimEnd('/');
+            configuration["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+        }
+
         foreach (var (key, value) in (scenarioSettings ?? []).Concat(environment.Options.ExtraServiceSettings))
         {
             configuration[key] = value;

@@ -21,6 +21,7 @@ try
     builder.Services.AddApplication();
     builder.Services.AddInfrastructure(builder.Configuration);
     builder.AddApi();
+    builder.AddTelemetry();
 
     var app = builder.Build();
     app.UseApi();

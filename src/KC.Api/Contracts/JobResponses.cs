@@ -50,4 +50,7 @@ public sealed record ImageResponse(
     int? Height,
     long? Perimeter,
     string? Error,
-    string? LastError);
+    string? LastError,
+    long? Bytes,
+    int? DownloadMs,
+    int? GpuMs);

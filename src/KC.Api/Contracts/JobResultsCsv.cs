@@ -13,13 +13,16 @@ public sealed record JobResultCsvRow(
     int? Width,
     int? Height,
     long? Perimeter,
-    string? Error);
+    string? Error,
+    long? Bytes,
+    int? DownloadMs,
+    int? GpuMs);
 
 /// <summary>The columns of the results export and how a row fills them; a null is an empty field.</summary>
 public static class JobResultsCsv
 {
     public static IReadOnlyList<string> Header { get; } =
-        ["store_id", "store_name", "area_code", "visit_time", "image_url", "status", "width", "height", "perimeter", "error"];
+        ["store_id", "store_name", "area_code", "visit_time", "image_url", "status", "width", "height", "perimeter", "error", "bytes", "download_ms", "gpu_ms"];
 
     public static string FileName(long jobId) => $"job-{jobId}-results.csv";
 
@@ -40,6 +43,9 @@ public static class JobResultsCsv
             row.Height?.ToString(CultureInfo.InvariantCulture),
             row.Perimeter?.ToString(CultureInfo.InvariantCulture),
             Text(row.Error),
+            row.Bytes?.ToString(CultureInfo.InvariantCulture),
+            row.DownloadMs?.ToString(CultureInfo.InvariantCulture),
+            row.GpuMs?.ToString(CultureInfo.InvariantCulture),
         ];
     }
 

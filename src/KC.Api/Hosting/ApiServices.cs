@@ -120,6 +120,9 @@ internal static class ApiServices
                 .HideClientButton());
         }
 
+        // Every node is scraped: each one's slots, images and callbacks are its own.
+        app.MapMetrics();
+
         // Live: the process answers. Ready: the database is reachable and migrated, and the worker heartbeats.
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponses.WriteAsync });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions

@@ -40,7 +40,7 @@ internal static partial class OpenApiDocs
             null,
             new()
             {
-                ["200"] = """{"job_id":123,"status":"completed","created_at":"2026-01-02T10:00:00Z","completed_at":"2026-01-02T10:00:04Z","estimated_completion_at":null,"progress":{"total":1,"succeeded":1,"failed":0,"cancelled":0,"pending":0},"visits":[{"store_id":"S00339218","store_name":"BHARAT STORE","area_code":"710006","visit_time":"2025-03-11T12:00:00Z","status":"completed","images":[{"image_url":"https://example.com/a.jpg","status":"succeeded","attempts":1,"width":640,"height":480,"perimeter":2240,"error":null,"last_error":null}]}],"error":[],"callback":null}""",
+                ["200"] = """{"job_id":123,"status":"completed","created_at":"2026-01-02T10:00:00Z","completed_at":"2026-01-02T10:00:04Z","estimated_completion_at":null,"progress":{"total":1,"succeeded":1,"failed":0,"cancelled":0,"pending":0},"visits":[{"store_id":"S00339218","store_name":"BHARAT STORE","area_code":"710006","visit_time":"2025-03-11T12:00:00Z","status":"completed","images":[{"image_url":"https://example.com/a.jpg","status":"succeeded","attempts":1,"width":640,"height":480,"perimeter":2240,"error":null,"last_error":null,"bytes":48213,"download_ms":12,"gpu_ms":231}]}],"error":[],"callback":null}""",
                 ["404"] = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.5","title":"Not found.","status":404,"detail":"Job 123 was not found.","error":"Job 123 was not found."}""",
             }),
         ["POST api/jobs/{job_id}/cancel"] = (

@@ -26,6 +26,16 @@ public sealed class ImageFailureException : Exception
         Attempts = attempts;
     }
 
+    public ImageFailureException(string message, ImageFailureReason reason, int attempts = 1, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        Reason = reason;
+        Attempts = attempts;
+    }
+
     /// <summary>HTTP attempts made before giving up.</summary>
     public int Attempts { get; } = 1;
+
+    /// <summary>What kind of failure it was, for the metrics.</summary>
+    public ImageFailureReason Reason { get; } = ImageFailureReason.Other;
 }

@@ -1,3 +1,4 @@
+using KC.Application.Common.Telemetry;
 using KC.Application.Processing.Stages;
 using Microsoft.Extensions.Logging;
 
@@ -25,12 +26,12 @@ internal sealed partial class ImagePipeline : IDisposable
     /// <summary>The download stage's slots; none when the pipeline has no download stage.</summary>
     public SlotUsage DownloadSlots => _stages.OfType<DownloadStage>().Select(s => s.Usage).FirstOrDefault();
 
-    public static ImagePipeline Create(ProcessingOptions options, IImageDownloader downloader, IGpuStep gpu, ILogger<ImagePipeline> logger) =>
+    public static ImagePipeline Create(ProcessingOptions options, IImageDownloader downloader, IGpuStep gpu, KcTelemetry telemetry, ILogger<ImagePipeline> logger) =>
         new(
             [
                 new ClaimCapStage(options.MaxClaims),
-                new DownloadStage(downloader, options.EffectiveDownloadConcurrency),
-                new GpuStage(gpu, options.MaxConcurrency),
+                new DownloadStage(downloader, options.EffectiveDownloadConcurrency, telemetry),
+                new GpuStage(gpu, options.MaxConcurrency, telemetry),
             ],
             logger);
 
@@ -54,8 +55,8 @@ internal sealed partial class ImagePipeline : IDisposable
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 // An HttpClient timeout is a cancellation nobody asked for: it lands here too.
-                LogUnexpectedFailure(ex, claimed.ImageId);
-                return image.Failed($"unexpected error: {ex.Message}");
+                LogUnexpectedFailure(ex, claimed.ImageId, claimed.JobId);
+                return image.Failed($"unexpected error: {ex.Message}", ImageFailureReason.Other);
             }
         }
 
@@ -70,6 +71,6 @@ internal sealed partial class ImagePipeline : IDisposable
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure processing image {ImageId}")]
-    private partial void LogUnexpectedFailure(Exception exception, long imageId);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure processing image {ImageId} of job {JobId}")]
+    private partial void LogUnexpectedFailure(Exception exception, long imageId, long jobId);
 }

@@ -1,3 +1,4 @@
+using KC.Application.Common.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace KC.Application.Processing;
@@ -15,6 +16,7 @@ internal sealed partial class LeaseKeeper
     private readonly WorkSignal _workSignal;
     private readonly ProcessingOptions _options;
     private readonly string _owner;
+    private readonly KcTelemetry _telemetry;
     private readonly TimeProvider _clock;
     private readonly ILogger<LeaseKeeper> _logger;
     private long _lastHeartbeatTicks;
@@ -25,6 +27,7 @@ internal sealed partial class LeaseKeeper
         WorkSignal workSignal,
         ProcessingOptions options,
         string owner,
+        KcTelemetry telemetry,
         TimeProvider clock,
         ILogger<LeaseKeeper> logger)
     {
@@ -33,6 +36,7 @@ internal sealed partial class LeaseKeeper
         _workSignal = workSignal;
         _options = options;
         _owner = owner;
+        _telemetry = telemetry;
         _clock = clock;
         _logger = logger;
     }
@@ -73,8 +77,10 @@ internal sealed partial class LeaseKeeper
         {
             await _queue.RenewLeasesAsync(_owner, cancellationToken).ConfigureAwait(false);
             MarkAlive();
-            if (await _queue.ReclaimExpiredLeasesAsync(cancellationToken).ConfigureAwait(false) > 0)
+            var reclaimed = await _queue.ReclaimExpiredLeasesAsync(cancellationToken).ConfigureAwait(false);
+            if (reclaimed > 0)
             {
+                _telemetry.LeasesTakenOver(reclaimed);
                 _workSignal.NotifyWorkAvailable();
             }
 

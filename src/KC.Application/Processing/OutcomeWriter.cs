@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Threading.Channels;
+using KC.Application.Common.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace KC.Application.Processing;
@@ -6,7 +8,8 @@ namespace KC.Application.Processing;
 /// <summary>
 /// Writes this node's outcomes to the queue in batches: up to <c>Processing:OutcomeBatchSize</c>
 /// per transaction, waiting up to <c>Processing:OutcomeFlushMilliseconds</c> for a batch to fill.
-/// Queuing an outcome never blocks the image that produced it.
+/// Queuing an outcome never blocks the image that produced it. A traced image's span gets a child
+/// for the write, from the moment its outcome was queued to the commit, and ends with it.
 /// </summary>
 internal sealed partial class OutcomeWriter : IDisposable
 {
@@ -17,7 +20,7 @@ internal sealed partial class OutcomeWriter : IDisposable
     private readonly ProcessingOptions _options;
     private readonly string _owner;
     private readonly ILogger<OutcomeWriter> _logger;
-    private readonly Channel<ImageOutcome> _outcomes = Channel.CreateUnbounded<ImageOutcome>(
+    private readonly Channel<QueuedOutcome> _outcomes = Channel.CreateUnbounded<QueuedOutcome>(
         new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _failed = new();
     private volatile bool _stopping;
@@ -33,7 +36,9 @@ internal sealed partial class OutcomeWriter : IDisposable
     /// <summary>Fires when the writer itself breaks: a node that cannot record outcomes must stop claiming.</summary>
     public CancellationToken Failed => _failed.Token;
 
-    public void Write(ImageOutcome outcome) => _outcomes.Writer.TryWrite(outcome);
+    /// <param name="span">The image's span, ended once the outcome is written; null when the image is not traced.</param>
+    public void Write(ImageOutcome outcome, Activity? span = null) =>
+        _outcomes.Writer.TryWrite(new QueuedOutcome(outcome, span, span is null ? default : DateTimeOffset.UtcNow));
 
     /// <summary>The node is stopping: from now on a batch that will not write is given up after a few tries.</summary>
     public void NodeStopping() => _stopping = true;
@@ -62,7 +67,7 @@ internal sealed partial class OutcomeWriter : IDisposable
     {
         var reader = _outcomes.Reader;
         var flushDelay = TimeSpan.FromMilliseconds(_options.OutcomeFlushMilliseconds);
-        var batch = new List<ImageOutcome>(_options.OutcomeBatchSize);
+        var batch = new List<QueuedOutcome>(_options.OutcomeBatchSize);
 
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
@@ -75,12 +80,13 @@ internal sealed partial class OutcomeWriter : IDisposable
                 Drain(reader, batch);
             }
 
-            await RecordWithRetryAsync(batch).ConfigureAwait(false);
+            var written = await RecordWithRetryAsync(batch.ConvertAll(q => q.Outcome)).ConfigureAwait(false);
+            EndSpans(batch, written);
             batch.Clear();
         }
     }
 
-    private void Drain(ChannelReader<ImageOutcome> reader, List<ImageOutcome> batch)
+    private void Drain(ChannelReader<QueuedOutcome> reader, List<QueuedOutcome> batch)
     {
         while (batch.Count < _options.OutcomeBatchSize && reader.TryRead(out var outcome))
         {
@@ -88,7 +94,8 @@ internal sealed partial class OutcomeWriter : IDisposable
         }
     }
 
-    private async Task RecordWithRetryAsync(List<ImageOutcome> batch)
+    /// <summary>True once the batch is written; false when it was given up while stopping.</summary>
+    private async Task<bool> RecordWithRetryAsync(List<ImageOutcome> batch)
     {
         // Outcomes are only ever lost with the process: while this node runs it keeps trying, and
         // its heartbeat keeps the images leased meanwhile, so nobody else redoes them. Once the
@@ -99,7 +106,7 @@ internal sealed partial class OutcomeWriter : IDisposable
             try
             {
                 await _queue.RecordOutcomesAsync(_owner, batch, CancellationToken.None).ConfigureAwait(false);
-                return;
+                return true;
             }
             catch (Exception ex) when (!_stopping || attempt < TriesWhenStopping)
             {
@@ -109,9 +116,35 @@ internal sealed partial class OutcomeWriter : IDisposable
             catch (Exception ex)
             {
                 LogRecordAbandoned(ex, batch.Count);
-                return;
+                return false;
             }
         }
+    }
+
+    private static void EndSpans(List<QueuedOutcome> batch, bool written)
+    {
+        var current = Activity.Current;
+        foreach (var (outcome, span, queuedAt) in batch)
+        {
+            if (span is null)
+            {
+                continue;
+            }
+
+            using (var write = KcTelemetry.Traces.StartActivity(KcTelemetry.OutcomeWriteSpan, ActivityKind.Internal, span.Context, startTime: queuedAt))
+            {
+                write?.SetTag("kc.outcome_batch.size", batch.Count);
+                if (!written)
+                {
+                    write?.SetStatus(ActivityStatusCode.Error, "given up while the node stopped; the image returns to the queue");
+                }
+            }
+
+            KcTelemetry.EndImageSpan(span, outcome);
+        }
+
+        // Ending a span makes the one before it current again: put back this loop's own.
+        Activity.Current = current;
     }
 
     private static TimeSpan Backoff(int attempt) =>
@@ -126,3 +159,6 @@ internal sealed partial class OutcomeWriter : IDisposable
     [LoggerMessage(Level = LogLevel.Critical, Message = "The outcome writer failed; this node stops claiming work")]
     private partial void LogWriterFailed(Exception exception);
 }
+
+/// <summary>An outcome waiting to be written, with its image's span and when it was queued (only when traced).</summary>
+internal readonly record struct QueuedOutcome(ImageOutcome Outcome, Activity? Span, DateTimeOffset QueuedAt);

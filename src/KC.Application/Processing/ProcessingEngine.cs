@@ -1,4 +1,5 @@
 using System.Runtime.ExceptionServices;
+using KC.Application.Common.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace KC.Application.Processing;
@@ -34,6 +35,7 @@ public sealed partial class ProcessingEngine : IProcessingSlots, IDisposable
         JobsInFlight jobs,
         ProcessingOptions options,
         NodeIdentity node,
+        KcTelemetry telemetry,
         TimeProvider clock,
         ILoggerFactory loggers)
     {
@@ -45,9 +47,9 @@ public sealed partial class ProcessingEngine : IProcessingSlots, IDisposable
         _options = options;
         _owner = node.LeaseOwner;
         _minimumClaim = Math.Max(1, Math.Min(options.ClaimBatchSize, options.ClaimCapacity / 8));
-        _pipeline = ImagePipeline.Create(options, downloader, gpu, loggers.CreateLogger<ImagePipeline>());
+        _pipeline = ImagePipeline.Create(options, downloader, gpu, telemetry, loggers.CreateLogger<ImagePipeline>());
         _outcomes = new OutcomeWriter(queue, options, _owner, loggers.CreateLogger<OutcomeWriter>());
-        _leases = new LeaseKeeper(queue, jobs, workSignal, options, _owner, clock, loggers.CreateLogger<LeaseKeeper>());
+        _leases = new LeaseKeeper(queue, jobs, workSignal, options, _owner, telemetry, clock, loggers.CreateLogger<LeaseKeeper>());
         _logger = loggers.CreateLogger<ProcessingEngine>();
     }
 
@@ -202,18 +204,25 @@ public sealed partial class ProcessingEngine : IProcessingSlots, IDisposable
             async (visit, _) => await Task.WhenAll(visit.Select(image => ProcessImageAsync(image, processing))).ConfigureAwait(false));
     }
 
-    /// <summary>Never throws: every image is counted out whatever became of it, even once processing is cancelled.</summary>
+    /// <summary>
+    /// Never throws: every image is counted out whatever became of it, even once processing is
+    /// cancelled. Everything logged meanwhile carries the job's id; the image's span, when traced,
+    /// ends once its outcome is written.
+    /// </summary>
     private async Task ProcessImageAsync(ClaimedImage image, CancellationToken stopping)
     {
+        using var scope = JobLogScope.Begin(_logger, image.JobId);
+        var span = KcTelemetry.StartImageSpan(image);
         var jobCancelled = _jobs.Enter(image.JobId);
         try
         {
             using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(stopping, jobCancelled);
-            _outcomes.Write(await _pipeline.RunAsync(image, cancellation.Token).ConfigureAwait(false));
+            _outcomes.Write(await _pipeline.RunAsync(image, cancellation.Token).ConfigureAwait(false), span);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested || jobCancelled.IsCancellationRequested)
         {
             // Shutdown: released with this node's leases. Cancelled job: the image is already settled as cancelled.
+            KcTelemetry.EndImageSpan(span, jobCancelled.IsCancellationRequested ? "cancelled" : "released");
         }
         finally
         {

@@ -1,5 +1,6 @@
 using KC.Application.Common;
 using KC.Application.Common.Interfaces;
+using KC.Application.Common.Telemetry;
 using KC.Application.Processing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -20,6 +21,7 @@ internal sealed partial class CallbackDispatcher(
     IJobStatusBody statusBody,
     CallbackOptions options,
     NodeIdentity node,
+    KcTelemetry telemetry,
     TimeProvider clock,
     ILogger<CallbackDispatcher> logger) : BackgroundService
 {
@@ -123,6 +125,7 @@ internal sealed partial class CallbackDispatcher(
     /// <summary>One callback's failure touches no other; its claim lapses and it is sent again.</summary>
     private async Task DeliverInSlotAsync(DueCallback callback, SemaphoreSlim free, CancellationToken stoppingToken)
     {
+        using var scope = JobLogScope.Begin(logger, callback.JobId);
         try
         {
             await DeliverAsync(callback, stoppingToken).ConfigureAwait(false);
@@ -170,8 +173,11 @@ internal sealed partial class CallbackDispatcher(
         if (!recorded)
         {
             LogClaimLost(callback.JobId);
+            return;
         }
-        else if (state == CallbackStatus.Failed)
+
+        telemetry.CallbackAttempted(state);
+        if (state == CallbackStatus.Failed)
         {
             LogGaveUp(callback.JobId, callback.Url, attempts, result.Error);
         }
@@ -209,6 +215,6 @@ internal sealed partial class CallbackDispatcher(
     [LoggerMessage(Level = LogLevel.Warning, Message = "The callback of job {JobId} to {Url} failed after {Attempts} attempts: {Error}")]
     private partial void LogGaveUp(long jobId, string url, int attempts, string? error);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "The callback of job {JobId} to {Url} failed (attempt {Attempts}: {Error}); next attempt at {Next}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "The callback of job {JobId} to {Url} failed (attempt {Attempts}: {Error}); next attempt at {Next:O}")]
     private partial void LogWillRetry(long jobId, string url, int attempts, string? error, DateTimeOffset next);
 }

@@ -55,16 +55,17 @@ internal sealed class HttpImageDownloader(IHttpClientFactory clients, ImagingOpt
         }
         catch (ImageFailureException ex)
         {
-            throw new ImageFailureException(ex.Message, Math.Max(1, log.Attempts), ex.InnerException);
+            throw new ImageFailureException(ex.Message, ex.Reason, Math.Max(1, log.Attempts), ex.InnerException);
         }
         catch (BodyInterruptedException ex)
         {
-            throw Failure($"the connection closed before the whole body arrived, {log.Attempts} attempts ({ex.Message})", log, ex);
+            throw Failure($"the connection closed before the whole body arrived, {log.Attempts} attempts ({ex.Message})", ImageFailureReason.Connection, log, ex);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
             throw Failure(
                 string.Create(CultureInfo.InvariantCulture, $"timed out after {total.TotalSeconds:0} s in all (Processing:DownloadTimeoutSeconds × attempts)"),
+                ImageFailureReason.Timeout,
                 log,
                 ex);
         }
@@ -72,16 +73,17 @@ internal sealed class HttpImageDownloader(IHttpClientFactory clients, ImagingOpt
         {
             throw Failure(
                 string.Create(CultureInfo.InvariantCulture, $"timed out after {options.DownloadTimeoutSeconds} s per attempt, {log.Attempts} attempts (Processing:DownloadTimeoutSeconds)"),
+                ImageFailureReason.Timeout,
                 log,
                 ex);
         }
         catch (HttpRequestException ex) when (ex.InnerException is NetworkGuardException guard)
         {
-            throw Failure(guard.Message, log, ex);
+            throw Failure(guard.Message, ImageFailureReason.RefusedAddress, log, ex);
         }
         catch (HttpRequestException ex)
         {
-            throw Failure(Describe(ex), log, ex);
+            throw Failure(Describe(ex), ex.StatusCode is { } status ? ReasonOf((int)status) : ImageFailureReason.Connection, log, ex);
         }
     }
 
@@ -100,8 +102,16 @@ internal sealed class HttpImageDownloader(IHttpClientFactory clients, ImagingOpt
         };
     }
 
-    private static ImageFailureException Failure(string message, AttemptLog log, Exception inner) =>
-        new(message, Math.Max(1, log.Attempts), inner);
+    private static ImageFailureException Failure(string message, ImageFailureReason reason, AttemptLog log, Exception inner) =>
+        new(message, reason, Math.Max(1, log.Attempts), inner);
+
+    /// <summary>The failure reason of a response that did not succeed.</summary>
+    private static ImageFailureReason ReasonOf(int status) => status switch
+    {
+        >= 500 => ImageFailureReason.Http5xx,
+        >= 400 => ImageFailureReason.Http4xx,
+        _ => ImageFailureReason.Other,
+    };
 
     private static string Describe(HttpRequestException ex) => ex.HttpRequestError switch
     {
@@ -141,15 +151,15 @@ internal sealed class HttpImageDownloader(IHttpClientFactory clients, ImagingOpt
             {
                 if (hop.Followed >= options.MaxRedirects)
                 {
-                    throw new ImageFailureException(string.Create(
-                        CultureInfo.InvariantCulture,
-                        $"HTTP {status}: more than {options.MaxRedirects} redirects (Processing:MaxRedirects)"));
+                    throw new ImageFailureException(
+                        string.Create(CultureInfo.InvariantCulture, $"HTTP {status}: more than {options.MaxRedirects} redirects (Processing:MaxRedirects)"),
+                        ImageFailureReason.Other);
                 }
 
                 var next = location.IsAbsoluteUri ? location : new Uri(current, location);
                 if (next.Scheme != Uri.UriSchemeHttp && next.Scheme != Uri.UriSchemeHttps)
                 {
-                    throw new ImageFailureException($"HTTP {status}: redirect to '{next.Scheme}:', which is not http or https");
+                    throw new ImageFailureException($"HTTP {status}: redirect to '{next.Scheme}:', which is not http or https", ImageFailureReason.Other);
                 }
 
                 hop.Current = next;
@@ -158,7 +168,7 @@ internal sealed class HttpImageDownloader(IHttpClientFactory clients, ImagingOpt
 
             if (!response.IsSuccessStatusCode)
             {
-                throw new ImageFailureException(Describe(response, log));
+                throw new ImageFailureException(Describe(response, log), ReasonOf(status));
             }
 
             return await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);

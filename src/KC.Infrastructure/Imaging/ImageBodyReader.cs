@@ -1,6 +1,8 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
+using KC.Application.Common.Telemetry;
 using KC.Application.Processing;
 using KC.Domain.Jobs;
 
@@ -41,6 +43,9 @@ internal sealed class ImageBodyReader(long maxImageBytes, int maxHeaderBytes)
     {
         ArgumentNullException.ThrowIfNull(body);
         var header = new HeaderPrefix(maxHeaderBytes);
+
+        // From the body's start until its size is known; the rest of the body is only counted.
+        var measure = KcTelemetry.Traces.StartActivity(KcTelemetry.MeasureSpan);
         try
         {
             long total = 0;
@@ -78,6 +83,8 @@ internal sealed class ImageBodyReader(long maxImageBytes, int maxHeaderBytes)
                 {
                     size = measured;
                     header.Release();
+                    measure?.SetTag("kc.image.width", measured.Width).SetTag("kc.image.height", measured.Height).Dispose();
+                    measure = null;
                 }
 
                 if (read == 0)
@@ -86,9 +93,15 @@ internal sealed class ImageBodyReader(long maxImageBytes, int maxHeaderBytes)
                 }
             }
         }
+        catch (ImageFailureException ex) when (measure is not null)
+        {
+            measure.SetStatus(ActivityStatusCode.Error, ex.Message);
+            throw;
+        }
         finally
         {
             header.Release();
+            measure?.Dispose();
         }
     }
 
@@ -96,9 +109,11 @@ internal sealed class ImageBodyReader(long maxImageBytes, int maxHeaderBytes)
     private int Wanted(int room, long total) => maxImageBytes - total >= room ? room : (int)(maxImageBytes - total) + 1;
 
     /// <summary>The failure of a body over <paramref name="limit"/>, with its declared length when there is one.</summary>
-    public static ImageFailureException TooLarge(long limit, long? declared) => new(declared is null
-        ? string.Create(CultureInfo.InvariantCulture, $"the body exceeds the limit of {limit} bytes (Processing:MaxImageBytes)")
-        : string.Create(CultureInfo.InvariantCulture, $"the body of {declared} bytes exceeds the limit of {limit} bytes (Processing:MaxImageBytes)"));
+    public static ImageFailureException TooLarge(long limit, long? declared) => new(
+        declared is null
+            ? string.Create(CultureInfo.InvariantCulture, $"the body exceeds the limit of {limit} bytes (Processing:MaxImageBytes)")
+            : string.Create(CultureInfo.InvariantCulture, $"the body of {declared} bytes exceeds the limit of {limit} bytes (Processing:MaxImageBytes)"),
+        ImageFailureReason.TooLarge);
 
     /// <summary>
     /// The header bytes kept from the first <c>maxBytes</c> of a body, and when to look at them next:
@@ -127,9 +142,9 @@ internal sealed class ImageBodyReader(long maxImageBytes, int maxHeaderBytes)
         /// <summary>How many more body bytes may be read for the header; fails once the bound is reached without a size.</summary>
         public int RoomLeft() => _scanned < _maxBytes
             ? _maxBytes - _scanned
-            : throw new ImageFailureException(string.Create(
-                CultureInfo.InvariantCulture,
-                $"no image size within the first {_maxBytes} bytes (Processing:MaxHeaderBytes)"));
+            : throw new ImageFailureException(
+                string.Create(CultureInfo.InvariantCulture, $"no image size within the first {_maxBytes} bytes (Processing:MaxHeaderBytes)"),
+                ImageFailureReason.NotAnImage);
 
         public void Append(ReadOnlySpan<byte> bytes)
         {
@@ -150,7 +165,7 @@ internal sealed class ImageBodyReader(long maxImageBytes, int maxHeaderBytes)
             var result = ImageHeaderReader.Read(_buffer.AsSpan(0, _length), complete);
             if (result.Error is { } error)
             {
-                throw new ImageFailureException(error);
+                throw new ImageFailureException(error, ImageFailureReason.NotAnImage);
             }
 
             _nextLook = Math.Max(2 * _scanned, _scanned + 4096);

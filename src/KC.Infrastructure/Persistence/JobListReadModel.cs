@@ -196,6 +196,9 @@ internal sealed class JobListReadModel(KcDbContext db) : IJobListReadModel
              i.Width,
              i.Height,
              i.Perimeter,
-             i.Error))
+             i.Error,
+             EF.Property<long?>(i, "bytes"),
+             EF.Property<int?>(i, "download_ms"),
+             EF.Property<int?>(i, "gpu_ms")))
         .AsAsyncEnumerable();
 }

@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text;
 using KC.Application.Common.Exceptions;
 using KC.Application.Common.Interfaces;
+using KC.Application.Common.Telemetry;
+using KC.Application.Processing;
 using KC.Domain.Jobs;
 using Microsoft.EntityFrameworkCore;
 
@@ -13,9 +15,10 @@ namespace KC.Infrastructure.Persistence;
 /// a few hundred statements instead of 100,000 tracked entities, and it is durable (and visible to
 /// the workers) the moment the transaction commits. The job's idempotency key and, for a job that
 /// is settled from the start, its completion callback (<see cref="JobSettlement"/>) are part of the
-/// same transaction.
+/// same transaction. The job keeps the trace context it was submitted in, and is reported to
+/// <see cref="JobLifecycle"/> once it has committed.
 /// </summary>
-internal sealed class JobRepository(KcDbContext db) : IJobRepository
+internal sealed class JobRepository(KcDbContext db, JobLifecycle lifecycle, KcTelemetry telemetry) : IJobRepository
 {
     private const int ImagesPerStatement = 1_000;
 
@@ -57,6 +60,8 @@ internal sealed class JobRepository(KcDbContext db) : IJobRepository
         }
 
         var ids = new List<long>(_added.Count);
+        var settled = new List<SettledJob?>(_added.Count);
+        var traceParent = KcTelemetry.CurrentTraceParent();
         await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -64,7 +69,9 @@ internal sealed class JobRepository(KcDbContext db) : IJobRepository
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             foreach (var (job, key) in _added)
             {
-                ids.Add(await InsertAsync(connection, transaction, job, key, cancellationToken).ConfigureAwait(false));
+                var (id, settledAtOnce) = await InsertAsync(connection, transaction, job, key, traceParent, cancellationToken).ConfigureAwait(false);
+                ids.Add(id);
+                settled.Add(settledAtOnce);
             }
 
             // Delivered at commit, and only if it commits: idle workers on other nodes wake for the new work.
@@ -83,7 +90,16 @@ internal sealed class JobRepository(KcDbContext db) : IJobRepository
 
         for (var i = 0; i < _added.Count; i++)
         {
-            _added[i].Job.AssignId(ids[i]);
+            var job = _added[i].Job;
+            job.AssignId(ids[i]);
+            lifecycle.Submitted(job.Id, job.Visits.Count, job.TotalImages);
+
+            // Images of unknown stores settled with the insert, never to be downloaded.
+            telemetry.ImagesSettled(ImageState.Failed, ImageFailureReason.UnknownStore, job.FailedImages);
+            if (settled[i] is { } final)
+            {
+                lifecycle.Settled(final);
+            }
         }
 
         _added.Clear();
@@ -106,8 +122,14 @@ internal sealed class JobRepository(KcDbContext db) : IJobRepository
         {
             var connection = db.Database.GetDbConnection();
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            var cancellation = await JobSettlement.CancelAsync(connection, transaction, jobId, now, cancellationToken).ConfigureAwait(false);
+            var (cancellation, settled) = await JobSettlement.CancelAsync(connection, transaction, jobId, now, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            if (settled is not null)
+            {
+                telemetry.ImagesSettled(ImageState.Cancelled, ImageFailureReason.None, settled.Progress.Cancelled);
+                lifecycle.Settled(settled);
+            }
+
             return cancellation;
         }
         finally
@@ -147,18 +169,20 @@ internal sealed class JobRepository(KcDbContext db) : IJobRepository
         }
     }
 
-    private static async Task<long> InsertAsync(
+    /// <summary>Inserts the job with its visits and images; returns its id and, for a job final from the start, the job as settled.</summary>
+    private static async Task<(long JobId, SettledJob? Settled)> InsertAsync(
         DbConnection connection,
         DbTransaction transaction,
         Job job,
         NewIdempotencyKey? key,
+        string? traceParent,
         CancellationToken cancellationToken)
     {
         long jobId;
         await using (var insertJob = connection.CreateCommand(
             """
-            INSERT INTO jobs (status, created_at, completed_at, total_images, succeeded_images, failed_images, callback_url)
-            VALUES (@status, @created, @completed, @total, @succeeded, @failed, @callback)
+            INSERT INTO jobs (status, created_at, completed_at, total_images, succeeded_images, failed_images, callback_url, traceparent)
+            VALUES (@status, @created, @completed, @total, @succeeded, @failed, @callback, @traceparent)
             RETURNING id
             """,
             transaction))
@@ -170,6 +194,7 @@ internal sealed class JobRepository(KcDbContext db) : IJobRepository
             insertJob.AddParameter("@succeeded", job.SucceededImages);
             insertJob.AddParameter("@failed", job.FailedImages);
             insertJob.AddParameter("@callback", job.CallbackUrl);
+            insertJob.AddParameter("@traceparent", traceParent);
             jobId = Convert.ToInt64(await insertJob.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
         }
 
@@ -210,8 +235,7 @@ internal sealed class JobRepository(KcDbContext db) : IJobRepository
         }
 
         // Every store unknown: the job is settled from the start, so its callback is due now.
-        await JobSettlement.SubmittedAsync(connection, transaction, jobId, job, cancellationToken).ConfigureAwait(false);
-        return jobId;
+        return (jobId, await JobSettlement.SubmittedAsync(connection, transaction, jobId, job, cancellationToken).ConfigureAwait(false));
     }
 
     private static async Task InsertIdempotencyKeyAsync(

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using KC.Application.Common.Telemetry;
 using KC.Domain.Jobs;
 using KC.Infrastructure.Callbacks;
 
@@ -14,6 +15,8 @@ namespace KC.Infrastructure.Persistence;
 /// status is not final, so a job settles once however its last outcomes, a cancel and a retried
 /// batch interleave, and its callback is queued by the one transaction that settled it. A retry
 /// opens the job again and removes its callback's delivery, so the next settling queues a new one.
+/// Each settling path returns the jobs it settled (<see cref="SettledJob"/>), which its caller
+/// reports to <see cref="JobLifecycle"/> once the transaction has committed.
 /// </summary>
 internal static class JobSettlement
 {
@@ -27,6 +30,7 @@ internal static class JobSettlement
     private static readonly string SettleJobSql = $"""
         UPDATE jobs SET status = @status, completed_at = @completed
         WHERE id = @id AND status IN ({OpenStatuses})
+        RETURNING created_at, total_images, succeeded_images, failed_images
         """;
 
     // Leased images too: their owner's outcome is then refused by the queue's state guard.
@@ -72,7 +76,7 @@ internal static class JobSettlement
     /// done (<see cref="JobStatusExtensions.SettlesIn"/>), and queues their callbacks. Returns the
     /// jobs it settled; a job some other transaction settled first is not among them.
     /// </summary>
-    public static async Task<IReadOnlyList<long>> SettleAsync(
+    public static async Task<IReadOnlyList<SettledJob>> SettleAsync(
         DbConnection connection,
         DbTransaction transaction,
         IEnumerable<(long JobId, JobStatus Current, JobProgress Progress)> counted,
@@ -93,27 +97,28 @@ internal static class JobSettlement
         var id = settle.AddParameter("@id", 0L);
         var status = settle.AddParameter("@status", 0);
         settle.AddParameter("@completed", now);
-        var settled = new List<long>(settling.Count);
+        var settled = new List<SettledJob>(settling.Count);
         foreach (var (jobId, final) in settling)
         {
             id.Value = jobId;
             status.Value = (int)final!.Value;
-            if (await settle.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
+            if (await ReadSettledAsync(settle, jobId, final.Value, now, cancellationToken).ConfigureAwait(false) is { } job)
             {
-                settled.Add(jobId);
+                settled.Add(job);
             }
         }
 
-        await CallbackOutbox.EnqueueAsync(connection, transaction, settled, now, cancellationToken).ConfigureAwait(false);
+        await CallbackOutbox.EnqueueAsync(connection, transaction, settled.ConvertAll(s => s.JobId), now, cancellationToken).ConfigureAwait(false);
         return settled;
     }
 
     /// <summary>
     /// Applies the cancel rule to the job as it stands: one not yet final is settled as cancelled,
     /// with its unsettled images, and its callback is queued; a final one is left as it is. Returns
-    /// what the cancel came to, or null when there is no such job.
+    /// what the cancel came to (null when there is no such job) and, when it cancelled the job now,
+    /// the settled job with the images it cancelled.
     /// </summary>
-    public static async Task<JobCancellation?> CancelAsync(
+    public static async Task<(JobCancellation? Cancellation, SettledJob? Settled)> CancelAsync(
         DbConnection connection,
         DbTransaction transaction,
         long jobId,
@@ -127,7 +132,7 @@ internal static class JobSettlement
             cancelJob.AddParameter("@id", jobId);
             cancelJob.AddParameter("@status", (int)JobStatus.Cancelled);
             cancelJob.AddParameter("@completed", now);
-            if (await cancelJob.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
+            if (await ReadSettledAsync(cancelJob, jobId, JobStatus.Cancelled, now, cancellationToken).ConfigureAwait(false) is { } settled)
             {
                 await using var cancelImages = connection.CreateCommand(CancelImagesSql, transaction);
                 cancelImages.AddParameter("@id", jobId);
@@ -136,14 +141,14 @@ internal static class JobSettlement
                 await CallbackOutbox.EnqueueAsync(connection, transaction, [jobId], now, cancellationToken).ConfigureAwait(false);
 
                 // The guard let through only a job that was not final, and ongoing is the one such status.
-                return JobCancellation.Of(JobStatus.Ongoing);
+                return (JobCancellation.Of(JobStatus.Ongoing), settled);
             }
         }
 
         await using var read = connection.CreateCommand(ReadStatusSql, transaction);
         read.AddParameter("@id", jobId);
         var found = await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-        return found is null or DBNull ? null : JobCancellation.Of((JobStatus)Convert.ToInt32(found, CultureInfo.InvariantCulture));
+        return (found is null or DBNull ? null : JobCancellation.Of((JobStatus)Convert.ToInt32(found, CultureInfo.InvariantCulture)), null);
     }
 
     /// <summary>
@@ -195,9 +200,10 @@ internal static class JobSettlement
 
     /// <summary>
     /// A job just inserted in its submit's transaction with the status the aggregate gave it: one of
-    /// unknown stores only is final from the start, so its callback is queued with it.
+    /// unknown stores only is final from the start, so its callback is queued with it, and it is
+    /// returned as settled; null for a job that has work to do.
     /// </summary>
-    public static Task SubmittedAsync(
+    public static async Task<SettledJob?> SubmittedAsync(
         DbConnection connection,
         DbTransaction transaction,
         long jobId,
@@ -205,9 +211,27 @@ internal static class JobSettlement
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
-        return job.Status.IsFinal()
-            ? CallbackOutbox.EnqueueAsync(connection, transaction, [jobId], job.CompletedAt ?? job.CreatedAt, cancellationToken)
-            : Task.CompletedTask;
+        if (!job.Status.IsFinal())
+        {
+            return null;
+        }
+
+        var settledAt = job.CompletedAt ?? job.CreatedAt;
+        await CallbackOutbox.EnqueueAsync(connection, transaction, [jobId], settledAt, cancellationToken).ConfigureAwait(false);
+        return new SettledJob(jobId, job.Status, job.CreatedAt, settledAt, job.Progress);
+    }
+
+    /// <summary>Runs the settle guard for one job; the job as it settled, or null when it was final already.</summary>
+    private static async Task<SettledJob?> ReadSettledAsync(DbCommand settle, long jobId, JobStatus status, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var reader = await settle.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var submittedAt = reader.GetFieldValue<DateTimeOffset>(0);
+        return new SettledJob(jobId, status, submittedAt, now, JobProgress.Of(status, reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3)));
     }
 
     private static async Task<int> ExecuteAsync(DbConnection connection, DbTransaction transaction, string sql, long jobId, CancellationToken cancellationToken)

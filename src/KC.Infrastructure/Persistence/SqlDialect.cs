@@ -45,8 +45,9 @@ internal abstract class SqlDialect
     /// <summary>
     /// Settles a whole outcome batch in one statement from parallel arrays (<c>@ids</c>,
     /// <c>@states</c>, <c>@widths</c>, <c>@heights</c>, <c>@perimeters</c>, <c>@errors</c>,
-    /// <c>@attempts</c>, <c>@last_errors</c>), guarded like the one-row form, returning the
-    /// <c>job_id, state</c> of each row it settled. Null where one statement per row is as cheap
+    /// <c>@attempts</c>, <c>@last_errors</c>, <c>@bytes</c>, <c>@download_ms</c>, <c>@gpu_ms</c>),
+    /// guarded like the one-row form, returning the <c>job_id, state, id</c> of each row it settled.
+    /// Null where one statement per row is as cheap
     /// (SQLite runs in-process, so a statement costs no round trip).
     /// </summary>
     public virtual string? SettleImagesBatchSql => null;

@@ -30,7 +30,18 @@ internal sealed class VisitReadModel(KcDbContext db) : IVisitReadModel
         var images = await db.Images.AsNoTracking()
             .Where(i => visitIds.Contains(i.VisitId))
             .OrderBy(i => i.Sequence)
-            .Select(i => new { i.VisitId, View = new ImageView(i.Url, i.State, i.Attempts, i.Width, i.Height, i.Perimeter, i.Error, i.LastError) })
+            .Select(i => new { i.VisitId, View = new ImageView(
+                i.Url,
+                i.State,
+                i.Attempts,
+                i.Width,
+                i.Height,
+                i.Perimeter,
+                i.Error,
+                i.LastError,
+                EF.Property<long?>(i, "bytes"),
+                EF.Property<int?>(i, "download_ms"),
+                EF.Property<int?>(i, "gpu_ms")) })
             .ToListAsync(cancellationToken)
             .ConfigureAwait(false);
         var imagesByVisit = images.ToLookup(i => i.VisitId, i => i.View);

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using KC.Application.Common;
+using KC.Application.Common.Telemetry;
 using KC.Application.Processing;
 using KC.Domain.Jobs;
 using KC.Infrastructure.Persistence;
@@ -14,12 +15,15 @@ namespace KC.Infrastructure.Queue;
 /// the database; recording an outcome is guarded by state and lease owner, so it is idempotent.
 /// An owner is one run of a node (<see cref="NodeIdentity.LeaseOwner"/>): renewals, releases and
 /// outcomes of one run never touch another's leases, and outcomes are attributed to its node.
-/// The jobs an outcome batch finishes are settled by <see cref="JobSettlement"/> in the batch's transaction.
+/// The jobs an outcome batch finishes are settled by <see cref="JobSettlement"/> in the batch's transaction;
+/// once it commits, the images it settled are counted and the jobs reported (<see cref="JobLifecycle"/>).
 /// </summary>
 internal sealed class SqlWorkQueue(
     IDbContextFactory<KcDbContext> contexts,
     ProcessingOptions options,
-    TimeProvider clock) : IWorkQueue
+    TimeProvider clock,
+    JobLifecycle lifecycle,
+    KcTelemetry telemetry) : IWorkQueue
 {
     private const int Pending = (int)ImageState.Pending;
     private const int Processing = (int)ImageState.Processing;
@@ -31,6 +35,7 @@ internal sealed class SqlWorkQueue(
         UPDATE images
         SET state = @state, width = @width, height = @height, perimeter = @perimeter, error = @error,
             attempts = attempts + @attempts, last_error = COALESCE(@last_error, last_error),
+            bytes = @bytes, download_ms = @download_ms, gpu_ms = @gpu_ms,
             settled_at = @settled, settled_by = @node, lease_owner = NULL, lease_expires_at = NULL
         WHERE id = @id AND state = {Processing} AND lease_owner = @owner
         RETURNING job_id
@@ -80,13 +85,28 @@ internal sealed class SqlWorkQueue(
             claimed.Add((reader.GetInt32(5), new ClaimedImage(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3), reader.GetInt32(4), reader.GetInt32(6))));
         }
 
+        await reader.DisposeAsync().ConfigureAwait(false);
+
+        // Only while someone listens to the traces: the submit's context of each claimed job, one
+        // short read by primary key, so an image's span joins its submit's trace.
+        var traceParents = claimed.Count > 0 && KcTelemetry.Traces.HasListeners()
+            ? await ReadTraceParentsAsync(db, claimed.Select(c => c.Image.JobId).Distinct().ToList(), cancellationToken).ConfigureAwait(false)
+            : null;
+
         // RETURNING gives rows in no promised order; hand them out in the claim's fair order.
         return claimed
             .OrderBy(c => c.Sequence)
             .ThenBy(c => c.Image.JobId)
-            .Select(c => c.Image)
+            .Select(c => traceParents?.GetValueOrDefault(c.Image.JobId) is { } traceParent ? c.Image with { TraceParent = traceParent } : c.Image)
             .ToList();
     }
+
+    private static async Task<Dictionary<long, string>> ReadTraceParentsAsync(KcDbContext db, List<long> jobIds, CancellationToken cancellationToken) =>
+        await db.Jobs.AsNoTracking()
+            .Where(j => jobIds.Contains(j.Id) && EF.Property<string?>(j, "traceparent") != null)
+            .Select(j => new { j.Id, TraceParent = EF.Property<string>(j, "traceparent") })
+            .ToDictionaryAsync(j => j.Id, j => j.TraceParent, cancellationToken)
+            .ConfigureAwait(false);
 
     public async Task RecordOutcomesAsync(string owner, IReadOnlyList<ImageOutcome> outcomes, CancellationToken cancellationToken)
     {
@@ -144,20 +164,30 @@ internal sealed class SqlWorkQueue(
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var counts = await SettleImagesAsync(connection, transaction, db.Dialect, owner, outcomes, now, cancellationToken).ConfigureAwait(false);
+        var (counts, settledImages) = await SettleImagesAsync(connection, transaction, db.Dialect, owner, outcomes, now, cancellationToken).ConfigureAwait(false);
         var counted = await CountOutcomesAsync(connection, transaction, counts, cancellationToken).ConfigureAwait(false);
-        await JobSettlement.SettleAsync(connection, transaction, counted, now, cancellationToken).ConfigureAwait(false);
+        var settledJobs = await JobSettlement.SettleAsync(connection, transaction, counted, now, cancellationToken).ConfigureAwait(false);
 
-        var settled = counts.Values.Sum(c => c.Succeeded + c.Failed);
-        if (settled > 0)
+        if (settledImages.Count > 0)
         {
             await using var command = connection.CreateCommand(CountNodeOutcomesSql, transaction);
             command.AddParameter("@node", NodeIdentity.NodeIdOf(owner));
-            command.AddParameter("@settled", settled);
+            command.AddParameter("@settled", settledImages.Count);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+
+        // Only what this transaction settled: an outcome whose lease was lost is someone else's to count.
+        foreach (var group in settledImages.GroupBy(o => (o.IsSuccess, o.Reason)))
+        {
+            telemetry.ImagesSettled(group.Key.IsSuccess ? ImageState.Succeeded : ImageState.Failed, group.Key.Reason, group.Count());
+        }
+
+        foreach (var job in settledJobs)
+        {
+            lifecycle.Settled(job);
+        }
     }
 
     public Task<int> RenewLeasesAsync(string owner, CancellationToken cancellationToken) =>
@@ -185,8 +215,8 @@ internal sealed class SqlWorkQueue(
             .ConfigureAwait(false);
     }
 
-    /// <summary>Settles the images still leased to <paramref name="owner"/>, returning how many succeeded and failed per job.</summary>
-    private static async Task<SortedDictionary<long, (int Succeeded, int Failed)>> SettleImagesAsync(
+    /// <summary>Settles the images still leased to <paramref name="owner"/>, returning how many succeeded and failed per job, and the outcomes it recorded.</summary>
+    private static async Task<(SortedDictionary<long, (int Succeeded, int Failed)> Counts, List<ImageOutcome> Settled)> SettleImagesAsync(
         DbConnection connection,
         DbTransaction transaction,
         SqlDialect dialect,
@@ -201,22 +231,24 @@ internal sealed class SqlWorkQueue(
         command.AddParameter("@node", NodeIdentity.NodeIdOf(owner));
         command.AddParameter("@settled", now);
         var counts = new SortedDictionary<long, (int Succeeded, int Failed)>();
+        var settled = new List<ImageOutcome>(outcomes.Count);
         if (batchSql is null)
         {
-            await SettleRowByRowAsync(command, outcomes, counts, cancellationToken).ConfigureAwait(false);
+            await SettleRowByRowAsync(command, outcomes, counts, settled, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            await SettleInOneStatementAsync(command, outcomes, counts, cancellationToken).ConfigureAwait(false);
+            await SettleInOneStatementAsync(command, outcomes, counts, settled, cancellationToken).ConfigureAwait(false);
         }
 
-        return counts;
+        return (counts, settled);
     }
 
     private static async Task SettleRowByRowAsync(
         DbCommand command,
         IReadOnlyList<ImageOutcome> outcomes,
         SortedDictionary<long, (int Succeeded, int Failed)> counts,
+        List<ImageOutcome> settled,
         CancellationToken cancellationToken)
     {
         var id = command.AddParameter("@id", 0L);
@@ -227,6 +259,9 @@ internal sealed class SqlWorkQueue(
         var error = command.AddParameter("@error", null);
         var attempts = command.AddParameter("@attempts", 0);
         var lastError = command.AddParameter("@last_error", null);
+        var bytes = command.AddParameter("@bytes", null);
+        var downloadMs = command.AddParameter("@download_ms", null);
+        var gpuMs = command.AddParameter("@gpu_ms", null);
 
         foreach (var outcome in outcomes)
         {
@@ -238,12 +273,16 @@ internal sealed class SqlWorkQueue(
             error.Value = outcome.Error ?? (object)DBNull.Value;
             attempts.Value = outcome.Attempts;
             lastError.Value = outcome.LastError ?? (object)DBNull.Value;
+            bytes.Value = outcome.Bytes ?? (object)DBNull.Value;
+            downloadMs.Value = outcome.DownloadMs ?? (object)DBNull.Value;
+            gpuMs.Value = outcome.GpuMs ?? (object)DBNull.Value;
 
             // No row: the lease was lost (lapsed and taken over) and the outcome belongs to someone else.
             // A settled row counts for the job the image belongs to, as in the one-statement form.
             if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is { } jobId and not DBNull)
             {
                 Count(counts, Convert.ToInt64(jobId, CultureInfo.InvariantCulture), outcome.IsSuccess);
+                settled.Add(outcome);
             }
         }
     }
@@ -252,6 +291,7 @@ internal sealed class SqlWorkQueue(
         DbCommand command,
         IReadOnlyList<ImageOutcome> outcomes,
         SortedDictionary<long, (int Succeeded, int Failed)> counts,
+        List<ImageOutcome> settled,
         CancellationToken cancellationToken)
     {
         command.AddParameter("@ids", outcomes.Select(o => o.ImageId).ToArray());
@@ -262,12 +302,22 @@ internal sealed class SqlWorkQueue(
         command.AddParameter("@errors", outcomes.Select(o => o.Error).ToArray());
         command.AddParameter("@attempts", outcomes.Select(o => o.Attempts).ToArray());
         command.AddParameter("@last_errors", outcomes.Select(o => o.LastError).ToArray());
+        command.AddParameter("@bytes", outcomes.Select(o => o.Bytes).ToArray());
+        command.AddParameter("@download_ms", outcomes.Select(o => o.DownloadMs).ToArray());
+        command.AddParameter("@gpu_ms", outcomes.Select(o => o.GpuMs).ToArray());
 
         // A row not returned was not leased to this owner any more: its outcome belongs to someone else.
+        var byId = new Dictionary<long, ImageOutcome>(outcomes.Count);
+        foreach (var outcome in outcomes)
+        {
+            byId.TryAdd(outcome.ImageId, outcome);
+        }
+
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             Count(counts, reader.GetInt64(0), reader.GetInt32(1) == (int)ImageState.Succeeded);
+            settled.Add(byId[reader.GetInt64(2)]);
         }
     }
 

@@ -316,9 +316,9 @@ public sealed class KcClientTests : ServiceTestBase
         Assert.Multiple(() =>
         {
             Assert.That(csv, Is.EqualTo(expected));
-            Assert.That(lines[0], Is.EqualTo("store_id,store_name,area_code,visit_time,image_url,status,width,height,perimeter,error"));
-            Assert.That(lines[1], Does.EndWith(",succeeded,16,16,64,"));
-            Assert.That(lines[2], Does.EndWith(",failed,,,,HTTP 404"));
+            Assert.That(lines[0], Is.EqualTo("store_id,store_name,area_code,visit_time,image_url,status,width,height,perimeter,error,bytes,download_ms,gpu_ms"));
+            Assert.That(lines[1], Does.Match(",succeeded,16,16,64,,[0-9]+,[0-9]+,[0-9]+$"));
+            Assert.That(lines[2], Does.Match(",failed,,,,HTTP 404,,[0-9]+,$"));
         });
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KC.Api.FunctionalTests.Infrastructure;
 
@@ -10,10 +11,13 @@ namespace KC.Api.FunctionalTests.Infrastructure;
 public sealed class KcApiFactory : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
 
     /// <param name="database">Not owned: services started one after another may share it, so the caller removes it.</param>
-    public KcApiFactory(TestDatabase database, IReadOnlyDictionary<string, string?>? overrides = null, string? nodeId = null)
+    /// <param name="services">Registrations added after the service's own, for a test that reads what the service emits.</param>
+    public KcApiFactory(TestDatabase database, IReadOnlyDictionary<string, string?>? overrides = null, string? nodeId = null, Action<IServiceCollection>? services = null)
     {
+        _services = services;
         ArgumentNullException.ThrowIfNull(database);
         Database = database;
         _settings = new Dictionary<string, string?>(database.Settings, StringComparer.OrdinalIgnoreCase)
@@ -46,6 +50,11 @@ public sealed class KcApiFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (_services is not null)
+        {
+            builder.ConfigureServices(_services);
         }
     }
 }

@@ -31,7 +31,7 @@ public sealed class ImageOutcomeTests
     {
         var outcome = ImageOutcome.Failed(Image, "HTTP 404");
 
-        Assert.That(outcome, Is.EqualTo(new ImageOutcome(7, 3, null, "HTTP 404", 1, "HTTP 404")));
+        Assert.That(outcome, Is.EqualTo(new ImageOutcome(7, 3, null, "HTTP 404", 1, "HTTP 404") { Reason = ImageFailureReason.Other }));
         Assert.That(outcome.IsSuccess, Is.False);
     }
 

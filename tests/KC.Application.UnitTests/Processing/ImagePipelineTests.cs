@@ -1,3 +1,4 @@
+using KC.TestSupport;
 using KC.Application.Processing;
 using KC.Application.Processing.Stages;
 using KC.Domain.Jobs;
@@ -33,11 +34,11 @@ public sealed class ImagePipelineTests
     public async Task RunAsync_WhenAStageSettlesTheImage_RunsNoStageAfterIt()
     {
         var later = Stage(_ => { });
-        using var pipeline = Pipeline(new FakeStage(image => image.Failed("too small")), later);
+        using var pipeline = Pipeline(new FakeStage(image => image.Failed("too small", ImageFailureReason.NotAnImage)), later);
 
         var outcome = await pipeline.RunAsync(Image, CancellationToken.None);
 
-        Assert.That(outcome, Is.EqualTo(ImageOutcome.Failed(Image, "too small", attempts: 0)));
+        Assert.That(outcome, Is.EqualTo(ImageOutcome.Failed(Image, "too small", attempts: 0, ImageFailureReason.NotAnImage)));
         Assert.That(later.Runs, Is.Zero);
     }
 
@@ -97,11 +98,13 @@ public sealed class ImagePipelineTests
         gpu.Setup(g => g.RunAsync(Size, It.IsAny<CancellationToken>()))
             .Callback(() => steps.Add("gpu"))
             .Returns(Task.CompletedTask);
-        using var pipeline = ImagePipeline.Create(new ProcessingOptions(), downloader.Object, gpu.Object, NullLogger<ImagePipeline>.Instance);
+        using var pipeline = ImagePipeline.Create(new ProcessingOptions(), downloader.Object, gpu.Object, TestTelemetry.Instruments, NullLogger<ImagePipeline>.Instance);
 
         var outcome = await pipeline.RunAsync(Image, CancellationToken.None);
 
-        Assert.That(outcome, Is.EqualTo(ImageOutcome.Succeeded(Image, Size)));
+        Assert.That(outcome with { DownloadMs = null, GpuMs = null }, Is.EqualTo(ImageOutcome.Succeeded(Image, Size) with { Bytes = 1_000 }));
+        Assert.That(outcome.DownloadMs, Is.Not.Null);
+        Assert.That(outcome.GpuMs, Is.Not.Null);
         Assert.That(steps, Is.EqualTo(new[] { "download", "gpu" }));
     }
 
@@ -112,7 +115,7 @@ public sealed class ImagePipelineTests
         var poison = Image with { Claims = options.MaxClaims + 1 };
         var downloader = new Mock<IImageDownloader>(MockBehavior.Strict);
         var gpu = new Mock<IGpuStep>(MockBehavior.Strict);
-        using var pipeline = ImagePipeline.Create(options, downloader.Object, gpu.Object, NullLogger<ImagePipeline>.Instance);
+        using var pipeline = ImagePipeline.Create(options, downloader.Object, gpu.Object, TestTelemetry.Instruments, NullLogger<ImagePipeline>.Instance);
 
         var outcome = await pipeline.RunAsync(poison, CancellationToken.None);
 

@@ -122,6 +122,7 @@ public sealed class LeaseKeeperTests : IDisposable
         _workSignal,
         new ProcessingOptions { LeaseSeconds = leaseSeconds },
         Owner,
+        TestTelemetry.Instruments,
         new FakeTimeProvider(Now),
         NullLogger<LeaseKeeper>.Instance);
 }

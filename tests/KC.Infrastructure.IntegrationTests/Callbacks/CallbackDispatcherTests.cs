@@ -184,7 +184,7 @@ public sealed class CallbackDispatcherTests(DatabaseProvider provider) : Databas
     {
         var store = new CallbackStore(Database.Factory, _clock);
         var sender = new CallbackSender(_http.GetRequiredService<IHttpClientFactory>(), options);
-        var dispatcher = new CallbackDispatcher(store, sender, new JobIdBody(), options, new NodeIdentity(Node), _clock, NullLogger<CallbackDispatcher>.Instance);
+        var dispatcher = new CallbackDispatcher(store, sender, new JobIdBody(), options, new NodeIdentity(Node), TestTelemetry.Instruments, _clock, NullLogger<CallbackDispatcher>.Instance);
         await dispatcher.StartAsync(CancellationToken.None);
         return new AsyncDisposableDispatcher(dispatcher);
     }

@@ -37,7 +37,7 @@ public sealed class CallbackQueueTests(DatabaseProvider provider) : DatabaseTest
     {
         var withCallback = await Database.SaveJobAsync(Job.Submit([Visit("S1", 1)], _ => true, Now, Hook));
         var without = await Database.SaveJobAsync(JobWithImages(1));
-        var queue = new SqlWorkQueue(Database.Factory, new ProcessingOptions(), _clock);
+        var queue = new SqlWorkQueue(Database.Factory, new ProcessingOptions(), _clock, TestTelemetry.Lifecycle, TestTelemetry.Instruments);
         var claimed = await queue.ClaimAsync("worker", 10, CancellationToken.None);
 
         await queue.RecordOutcomesAsync("worker", claimed.Select(c => ImageOutcome.Succeeded(c, new ImageSize(4, 3), 1, null)).ToList(), CancellationToken.None);
@@ -49,7 +49,7 @@ public sealed class CallbackQueueTests(DatabaseProvider provider) : DatabaseTest
     public async Task RecordOutcomesAsync_WhenTheJobIsNotSettledYet_QueuesNothing()
     {
         await Database.SaveJobAsync(Job.Submit([Visit("S1", 2)], _ => true, Now, Hook));
-        var queue = new SqlWorkQueue(Database.Factory, new ProcessingOptions(), _clock);
+        var queue = new SqlWorkQueue(Database.Factory, new ProcessingOptions(), _clock, TestTelemetry.Lifecycle, TestTelemetry.Instruments);
         var claimed = await queue.ClaimAsync("worker", 1, CancellationToken.None);
 
         await queue.RecordOutcomesAsync("worker", [ImageOutcome.Succeeded(claimed[0], new ImageSize(4, 3), 1, null)], CancellationToken.None);
@@ -64,7 +64,7 @@ public sealed class CallbackQueueTests(DatabaseProvider provider) : DatabaseTest
 
         await using (var db = Database.CreateContext())
         {
-            await new JobRepository(db).TryCancelAsync(job.Id, Now, CancellationToken.None);
+            await new JobRepository(db, TestTelemetry.Lifecycle, TestTelemetry.Instruments).TryCancelAsync(job.Id, Now, CancellationToken.None);
         }
 
         Assert.That(await DeliveriesAsync(), Is.EqualTo(new[] { (job.Id, Hook, CallbackStatus.Pending, 0) }));

@@ -5,6 +5,7 @@ using KC.Infrastructure.Persistence;
 using KC.Infrastructure.Queue;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
+using KC.TestSupport;
 
 namespace KC.Infrastructure.IntegrationTests.Hosting;
 
@@ -101,7 +102,7 @@ public sealed class NodeHeartbeatTests(DatabaseProvider provider) : DatabaseTest
     {
         var node = new NodeIdentity(id, role);
         var registration = new NodeRegistration(
-            Database.Factory, node, Options, new SqlWorkQueue(Database.Factory, Options, TimeProvider.System), TimeProvider.System, NullLogger<NodeRegistration>.Instance);
+            Database.Factory, node, Options, new SqlWorkQueue(Database.Factory, Options, TimeProvider.System, TestTelemetry.Lifecycle, TestTelemetry.Instruments), TimeProvider.System, NullLogger<NodeRegistration>.Instance);
         return new(Database.Factory, registration, node, Options, lifetime ?? new RecordingLifetime(), TimeProvider.System, NullLogger<NodeHeartbeat>.Instance);
     }
 

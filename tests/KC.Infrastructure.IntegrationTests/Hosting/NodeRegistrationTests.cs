@@ -8,6 +8,7 @@ using KC.Infrastructure.Queue;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using static KC.Infrastructure.IntegrationTests.Persistence.TestData;
+using KC.TestSupport;
 
 namespace KC.Infrastructure.IntegrationTests.Hosting;
 
@@ -221,7 +222,7 @@ public sealed class NodeRegistrationTests(DatabaseProvider provider) : DatabaseT
         new NodeRegistration(Database.Factory, node, Options, Queue(), TimeProvider.System, NullLogger<NodeRegistration>.Instance)
             .RegisterAsync(CancellationToken.None);
 
-    private SqlWorkQueue Queue() => new(Database.Factory, Options, TimeProvider.System);
+    private SqlWorkQueue Queue() => new(Database.Factory, Options, TimeProvider.System, TestTelemetry.Lifecycle, TestTelemetry.Instruments);
 
     private async Task SeedNodeAsync(
         string id,

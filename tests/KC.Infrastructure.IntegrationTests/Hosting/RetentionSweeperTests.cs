@@ -28,7 +28,7 @@ public sealed class RetentionSweeperTests(DatabaseProvider provider) : DatabaseT
     public void SetUp()
     {
         _clock = new FakeTimeProvider(Now);
-        _queue = new SqlWorkQueue(Database.Factory, new ProcessingOptions(), _clock);
+        _queue = new SqlWorkQueue(Database.Factory, new ProcessingOptions(), _clock, TestTelemetry.Lifecycle, TestTelemetry.Instruments);
     }
 
     [Test]
@@ -58,7 +58,7 @@ public sealed class RetentionSweeperTests(DatabaseProvider provider) : DatabaseT
         await _queue.ClaimAsync("worker", 1, CancellationToken.None);
         await using (var db = Database.CreateContext())
         {
-            await new JobRepository(db).TryCancelAsync(cancelled.Id, _clock.GetUtcNow(), CancellationToken.None);
+            await new JobRepository(db, TestTelemetry.Lifecycle, TestTelemetry.Instruments).TryCancelAsync(cancelled.Id, _clock.GetUtcNow(), CancellationToken.None);
         }
 
         _clock.Advance(TimeSpan.FromDays(2));

@@ -4,6 +4,7 @@ using KC.Domain.Jobs;
 using Microsoft.EntityFrameworkCore;
 using KC.Infrastructure.Persistence;
 using static KC.Infrastructure.IntegrationTests.Persistence.TestData;
+using KC.TestSupport;
 
 namespace KC.Infrastructure.IntegrationTests.Persistence;
 
@@ -119,7 +120,7 @@ public sealed class IdempotencyKeyRepositoryTests(DatabaseProvider provider) : D
     private async Task SaveAsync(Job job, NewIdempotencyKey key)
     {
         await using var db = Database.CreateContext();
-        var repository = new KC.Infrastructure.Persistence.JobRepository(db);
+        var repository = new KC.Infrastructure.Persistence.JobRepository(db, TestTelemetry.Lifecycle, TestTelemetry.Instruments);
         repository.Add(job, key);
         await repository.SaveChangesAsync(CancellationToken.None);
     }
@@ -127,7 +128,7 @@ public sealed class IdempotencyKeyRepositoryTests(DatabaseProvider provider) : D
     private async Task<IdempotencyKeyRecord?> FindAsync(string key, DateTimeOffset now, string scope = IdempotencyScope.Shared)
     {
         await using var db = Database.CreateContext();
-        return await new KC.Infrastructure.Persistence.JobRepository(db).FindIdempotencyKeyAsync(scope, key, now, CancellationToken.None);
+        return await new KC.Infrastructure.Persistence.JobRepository(db, TestTelemetry.Lifecycle, TestTelemetry.Instruments).FindIdempotencyKeyAsync(scope, key, now, CancellationToken.None);
     }
 
     private async Task<IReadOnlyList<(string Scope, string Key)>> ScopedKeysAsync()

@@ -164,7 +164,7 @@ public sealed class JobReadModelTests(DatabaseProvider provider) : DatabaseTestB
     public async Task GetDetailsAsync_WhenImageSucceededAfterFailedAttempts_ReturnsItsAttemptsAndLastError()
     {
         var job = await Database.SaveJobAsync(NewJob([Visit("S1", 2)]));
-        var queue = new SqlWorkQueue(Database.Factory, new ProcessingOptions(), new FakeTimeProvider(ProcessedAt));
+        var queue = new SqlWorkQueue(Database.Factory, new ProcessingOptions(), new FakeTimeProvider(ProcessedAt), TestTelemetry.Lifecycle, TestTelemetry.Instruments);
         var claimed = (await queue.ClaimAsync("worker", 10, CancellationToken.None)).OrderBy(c => c.ImageId).ToList();
         await queue.RecordOutcomesAsync(
             "worker",
@@ -239,7 +239,7 @@ public sealed class JobReadModelTests(DatabaseProvider provider) : DatabaseTestB
         await ProcessAsync(_ => null, settle: image => image.Url.Contains("/S1/", StringComparison.Ordinal));
         await using (var db = Database.CreateContext())
         {
-            await new JobRepository(db).TryCancelAsync(job.Id, ProcessedAt, CancellationToken.None);
+            await new JobRepository(db, TestTelemetry.Lifecycle, TestTelemetry.Instruments).TryCancelAsync(job.Id, ProcessedAt, CancellationToken.None);
         }
 
         var status = await GetStatusAsync(job.Id);
@@ -272,7 +272,7 @@ public sealed class JobReadModelTests(DatabaseProvider provider) : DatabaseTestB
     /// </summary>
     private async Task ProcessAsync(Func<ClaimedImage, string?> errorFor, Func<ClaimedImage, bool>? settle = null)
     {
-        var queue = new SqlWorkQueue(Database.Factory, new ProcessingOptions(), new FakeTimeProvider(ProcessedAt));
+        var queue = new SqlWorkQueue(Database.Factory, new ProcessingOptions(), new FakeTimeProvider(ProcessedAt), TestTelemetry.Lifecycle, TestTelemetry.Instruments);
         var claimed = (await queue.ClaimAsync("worker", 10_000, CancellationToken.None)).OrderBy(c => c.ImageId).ToList();
         var outcomes = claimed
             .Select((image, n) => (image, n))

@@ -4,6 +4,7 @@ using KC.Infrastructure.IntegrationTests.Queue;
 using KC.Infrastructure.Persistence;
 using Microsoft.EntityFrameworkCore;
 using static KC.Infrastructure.IntegrationTests.Persistence.TestData;
+using KC.TestSupport;
 
 namespace KC.Infrastructure.IntegrationTests.Persistence;
 
@@ -303,13 +304,13 @@ public sealed class JobSettlementTests(DatabaseProvider provider) : SqlWorkQueue
     private async Task<JobCancellation?> CancelAsync(long jobId)
     {
         await using var db = Database.CreateContext();
-        return await new JobRepository(db).TryCancelAsync(jobId, Clock.GetUtcNow(), CancellationToken.None);
+        return await new JobRepository(db, TestTelemetry.Lifecycle, TestTelemetry.Instruments).TryCancelAsync(jobId, Clock.GetUtcNow(), CancellationToken.None);
     }
 
     private async Task<JobRetry?> RetryAsync(long jobId)
     {
         await using var db = Database.CreateContext();
-        return await new JobRepository(db).TryRetryAsync(jobId, CancellationToken.None);
+        return await new JobRepository(db, TestTelemetry.Lifecycle, TestTelemetry.Instruments).TryRetryAsync(jobId, CancellationToken.None);
     }
 
     private async Task<IReadOnlyList<long>> SettleAsync(params (long JobId, JobStatus Current, JobProgress Progress)[] counted)
@@ -320,7 +321,7 @@ public sealed class JobSettlementTests(DatabaseProvider provider) : SqlWorkQueue
         await using var transaction = await connection.BeginTransactionAsync();
         var settled = await JobSettlement.SettleAsync(connection, transaction, counted, Clock.GetUtcNow(), CancellationToken.None);
         await transaction.CommitAsync();
-        return settled;
+        return settled.Select(s => s.JobId).ToList();
     }
 
     private async Task<IReadOnlyList<(long JobId, string Url, CallbackStatus State, int Attempts, DateTimeOffset CreatedAt)>> DeliveriesAsync()

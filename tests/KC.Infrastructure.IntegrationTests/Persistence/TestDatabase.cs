@@ -100,7 +100,7 @@ internal sealed class TestDatabase : IAsyncDisposable
     public async Task SaveJobsAsync(params Job[] jobs)
     {
         await using var db = CreateContext();
-        var repository = new JobRepository(db);
+        var repository = new JobRepository(db, TestTelemetry.Lifecycle, TestTelemetry.Instruments);
         foreach (var job in jobs)
         {
             repository.Add(job);

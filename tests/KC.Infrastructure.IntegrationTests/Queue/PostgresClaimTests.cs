@@ -4,6 +4,7 @@ using KC.Infrastructure.Persistence;
 using KC.Infrastructure.Queue;
 using Npgsql;
 using static KC.Infrastructure.IntegrationTests.Persistence.TestData;
+using KC.TestSupport;
 
 namespace KC.Infrastructure.IntegrationTests.Queue;
 
@@ -15,7 +16,7 @@ public sealed class PostgresClaimTests() : DatabaseTestBase(DatabaseProvider.Pos
     public async Task ClaimAsync_WhileAnotherTransactionLocksTheFairestRows_TakesTheNextOnesWithoutWaiting()
     {
         var job = await Database.SaveJobAsync(JobWithImages(10));
-        var queue = new SqlWorkQueue(Database.Factory, new ProcessingOptions(), TimeProvider.System);
+        var queue = new SqlWorkQueue(Database.Factory, new ProcessingOptions(), TimeProvider.System, TestTelemetry.Lifecycle, TestTelemetry.Instruments);
 
         // Another node mid-claim: the four fairest pending rows are locked, not yet leased.
         await using var other = new NpgsqlConnection(Database.ConnectionString);

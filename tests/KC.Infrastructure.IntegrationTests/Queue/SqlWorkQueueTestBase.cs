@@ -22,7 +22,7 @@ public abstract class SqlWorkQueueTestBase(DatabaseProvider provider) : Database
     public void SetUpQueue()
     {
         Clock = new FakeTimeProvider(Start);
-        Queue = new SqlWorkQueue(Database.Factory, new ProcessingOptions { LeaseSeconds = LeaseSeconds }, Clock);
+        Queue = new SqlWorkQueue(Database.Factory, new ProcessingOptions { LeaseSeconds = LeaseSeconds }, Clock, TestTelemetry.Lifecycle, TestTelemetry.Instruments);
     }
 
     protected static ImageOutcome Success(ClaimedImage image, int width = 640, int height = 480, int attempts = 1, string? lastError = null) =>

@@ -45,4 +45,7 @@ public sealed record JobResultRow(
     int? Width,
     int? Height,
     long? Perimeter,
-    string? Error);
+    string? Error,
+    long? Bytes = null,
+    int? DownloadMs = null,
+    int? GpuMs = null);

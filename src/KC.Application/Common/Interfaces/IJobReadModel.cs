@@ -41,6 +41,9 @@ public sealed record VisitView(
     JobStatus Status,
     IReadOnlyList<ImageView> Images);
 
+/// <param name="Bytes">The body's length, once downloaded whole.</param>
+/// <param name="DownloadMs">How long the download took, success or not; null until it ended.</param>
+/// <param name="GpuMs">How long the GPU step took; null until it ran.</param>
 public sealed record ImageView(
     string ImageUrl,
     ImageState State,
@@ -49,4 +52,7 @@ public sealed record ImageView(
     int? Height,
     long? Perimeter,
     string? Error,
-    string? LastError = null);
+    string? LastError = null,
+    long? Bytes = null,
+    int? DownloadMs = null,
+    int? GpuMs = null);

@@ -11,6 +11,8 @@ internal sealed class ClaimCapStage(int maxClaims) : IImageStage
         var claims = image.Claimed.Claims;
         return ValueTask.FromResult(claims <= maxClaims
             ? null
-            : image.Failed($"abandoned after {claims - 1} claims without an outcome: each node that claimed it stopped before finishing it (Processing:MaxClaims)"));
+            : image.Failed(
+                $"abandoned after {claims - 1} claims without an outcome: each node that claimed it stopped before finishing it (Processing:MaxClaims)",
+                ImageFailureReason.Abandoned));
     }
 }

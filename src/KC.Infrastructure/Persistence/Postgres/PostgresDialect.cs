@@ -57,11 +57,12 @@ internal sealed class PostgresDialect : SqlDialect
         UPDATE images AS i
         SET state = o.state, width = o.width, height = o.height, perimeter = o.perimeter, error = o.error,
             attempts = i.attempts + o.attempts, last_error = COALESCE(o.last_error, i.last_error),
+            bytes = o.bytes, download_ms = o.download_ms, gpu_ms = o.gpu_ms,
             settled_at = @settled, settled_by = @node, lease_owner = NULL, lease_expires_at = NULL
-        FROM unnest(@ids, @states, @widths, @heights, @perimeters, @errors, @attempts, @last_errors)
-            AS o(id, state, width, height, perimeter, error, attempts, last_error)
+        FROM unnest(@ids, @states, @widths, @heights, @perimeters, @errors, @attempts, @last_errors, @bytes, @download_ms, @gpu_ms)
+            AS o(id, state, width, height, perimeter, error, attempts, last_error, bytes, download_ms, gpu_ms)
         WHERE i.id = o.id AND i.state = {Processing} AND i.lease_owner = @owner
-        RETURNING i.job_id, o.state
+        RETURNING i.job_id, o.state, i.id
         """;
 
     public override object TimeParameter(DateTimeOffset time) => time.ToUniversalTime();

@@ -32,6 +32,7 @@ public sealed class ClaimCapStageTests
         Assert.That(outcome, Is.EqualTo(ImageOutcome.Failed(
             image.Claimed,
             "abandoned after 10 claims without an outcome: each node that claimed it stopped before finishing it (Processing:MaxClaims)",
-            attempts: 0)));
+            attempts: 0,
+            ImageFailureReason.Abandoned)));
     }
 }

@@ -1,3 +1,4 @@
+using KC.TestSupport;
 using KC.Application.Processing;
 using KC.Application.Processing.Stages;
 using KC.Domain.Jobs;
@@ -23,7 +24,7 @@ public sealed class DownloadStageTests
         var image = Claimed();
         _downloader.Setup(d => d.DownloadAsync(new Uri(image.Claimed.Url), It.IsAny<CancellationToken>()))
             .ReturnsAsync(new DownloadedImage(Size, Bytes: 1_000, Attempts: 2, LastError: "HTTP 503"));
-        using var stage = new DownloadStage(_downloader.Object, slots: 1);
+        using var stage = new DownloadStage(_downloader.Object, slots: 1, TestTelemetry.Instruments);
 
         var outcome = await stage.RunAsync(image, CancellationToken.None);
 
@@ -37,12 +38,42 @@ public sealed class DownloadStageTests
         var image = Claimed();
         _downloader.Setup(d => d.DownloadAsync(It.IsAny<Uri>(), It.IsAny<CancellationToken>()))
             .ThrowsAsync(new ImageFailureException("HTTP 404", attempts: 2));
-        using var stage = new DownloadStage(_downloader.Object, slots: 1);
+        using var stage = new DownloadStage(_downloader.Object, slots: 1, TestTelemetry.Instruments);
 
         var outcome = await stage.RunAsync(image, CancellationToken.None);
 
-        Assert.That(outcome, Is.EqualTo(ImageOutcome.Failed(image.Claimed, "HTTP 404", attempts: 2)));
+        Assert.That(outcome! with { DownloadMs = null }, Is.EqualTo(ImageOutcome.Failed(image.Claimed, "HTTP 404", attempts: 2)));
         Assert.That(image.Size, Is.Null);
+    }
+
+    [Test]
+    public async Task RunAsync_WhenTheDownloadFailsForGood_KeepsTheFailureReasonAndHowLongTheDownloadTook()
+    {
+        var image = Claimed();
+        _downloader.Setup(d => d.DownloadAsync(It.IsAny<Uri>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new ImageFailureException("HTTP 404", ImageFailureReason.Http4xx));
+        using var stage = new DownloadStage(_downloader.Object, slots: 1, TestTelemetry.Instruments);
+
+        var outcome = await stage.RunAsync(image, CancellationToken.None);
+
+        Assert.That(outcome!.Reason, Is.EqualTo(ImageFailureReason.Http4xx));
+        Assert.That(outcome.DownloadMs, Is.Not.Null.And.GreaterThanOrEqualTo(0));
+        Assert.That(outcome.Bytes, Is.Null);
+    }
+
+    [Test]
+    public async Task RunAsync_WhenTheDownloadSucceeds_KeepsTheBodysBytesAndHowLongItTook()
+    {
+        var image = Claimed();
+        _downloader.Setup(d => d.DownloadAsync(It.IsAny<Uri>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new DownloadedImage(Size, Bytes: 48_213));
+        using var stage = new DownloadStage(_downloader.Object, slots: 1, TestTelemetry.Instruments);
+
+        await stage.RunAsync(image, CancellationToken.None);
+
+        Assert.That(image.Bytes, Is.EqualTo(48_213));
+        Assert.That(image.DownloadTime, Is.Not.Null);
+        Assert.That(image.Succeeded().Bytes, Is.EqualTo(48_213));
     }
 
     [Test]
@@ -51,7 +82,7 @@ public sealed class DownloadStageTests
         var image = Claimed();
         _downloader.Setup(d => d.DownloadAsync(It.IsAny<Uri>(), It.IsAny<CancellationToken>()))
             .ThrowsAsync(new InvalidOperationException("socket exploded"));
-        using var stage = new DownloadStage(_downloader.Object, slots: 1);
+        using var stage = new DownloadStage(_downloader.Object, slots: 1, TestTelemetry.Instruments);
 
         Assert.That(async () => await stage.RunAsync(image, CancellationToken.None), Throws.InvalidOperationException);
         Assert.That(image.Attempts, Is.EqualTo(1));
@@ -74,7 +105,7 @@ public sealed class DownloadStageTests
                 await gate.Task;
                 return new DownloadedImage(Size, Bytes: 1_000);
             });
-        using var stage = new DownloadStage(_downloader.Object, slots: 2);
+        using var stage = new DownloadStage(_downloader.Object, slots: 2, TestTelemetry.Instruments);
 
         var runs = Enumerable.Range(1, 3).Select(i => stage.RunAsync(Claimed(i), CancellationToken.None).AsTask()).ToList();
         await bothStarted.Task.WaitAsync(Timeout);
@@ -92,7 +123,7 @@ public sealed class DownloadStageTests
         _downloader.SetupSequence(d => d.DownloadAsync(It.IsAny<Uri>(), It.IsAny<CancellationToken>()))
             .ThrowsAsync(new InvalidOperationException("socket exploded"))
             .ReturnsAsync(new DownloadedImage(Size, Bytes: 1_000));
-        using var stage = new DownloadStage(_downloader.Object, slots: 1);
+        using var stage = new DownloadStage(_downloader.Object, slots: 1, TestTelemetry.Instruments);
 
         var failed = stage.RunAsync(Claimed(1), CancellationToken.None).AsTask();
         var next = await stage.RunAsync(Claimed(2), CancellationToken.None).AsTask().WaitAsync(Timeout);

@@ -1,3 +1,4 @@
+using KC.TestSupport;
 using KC.Application.Processing;
 using KC.Application.Processing.Stages;
 using KC.Domain.Jobs;
@@ -25,7 +26,7 @@ public sealed class GpuStageTests
     public async Task RunAsync_WhenTheImageWasMeasured_RunsTheGpuOnItsSizeAndPassesItOn()
     {
         _gpu.Setup(g => g.RunAsync(Size, It.IsAny<CancellationToken>())).Returns(Task.CompletedTask);
-        using var stage = new GpuStage(_gpu.Object, slots: 1);
+        using var stage = new GpuStage(_gpu.Object, slots: 1, TestTelemetry.Instruments);
 
         var outcome = await stage.RunAsync(Measured(), CancellationToken.None);
 
@@ -34,9 +35,22 @@ public sealed class GpuStageTests
     }
 
     [Test]
+    public async Task RunAsync_WhenTheGpuStepEnds_KeepsHowLongItTook()
+    {
+        _gpu.Setup(g => g.RunAsync(Size, It.IsAny<CancellationToken>())).Returns(Task.CompletedTask);
+        using var stage = new GpuStage(_gpu.Object, slots: 1, TestTelemetry.Instruments);
+        var image = Measured();
+
+        await stage.RunAsync(image, CancellationToken.None);
+
+        Assert.That(image.GpuTime, Is.Not.Null);
+        Assert.That(image.Succeeded().GpuMs, Is.Not.Null.And.GreaterThanOrEqualTo(0));
+    }
+
+    [Test]
     public void RunAsync_WhenTheImageWasNotMeasured_ThrowsWithoutRunningTheGpu()
     {
-        using var stage = new GpuStage(_gpu.Object, slots: 1);
+        using var stage = new GpuStage(_gpu.Object, slots: 1, TestTelemetry.Instruments);
         var image = Measured();
         image.Size = null;
 
@@ -60,7 +74,7 @@ public sealed class GpuStageTests
 
                 await gate.Task;
             });
-        using var stage = new GpuStage(_gpu.Object, slots: 2);
+        using var stage = new GpuStage(_gpu.Object, slots: 2, TestTelemetry.Instruments);
 
         var runs = Enumerable.Range(1, 3).Select(i => stage.RunAsync(Measured(i), CancellationToken.None).AsTask()).ToList();
         await bothStarted.Task.WaitAsync(Timeout);
@@ -78,7 +92,7 @@ public sealed class GpuStageTests
         _gpu.SetupSequence(g => g.RunAsync(Size, It.IsAny<CancellationToken>()))
             .ThrowsAsync(new InvalidOperationException("device lost"))
             .Returns(Task.CompletedTask);
-        using var stage = new GpuStage(_gpu.Object, slots: 1);
+        using var stage = new GpuStage(_gpu.Object, slots: 1, TestTelemetry.Instruments);
 
         var failed = stage.RunAsync(Measured(1), CancellationToken.None).AsTask();
         var next = await stage.RunAsync(Measured(2), CancellationToken.None).AsTask().WaitAsync(Timeout);
