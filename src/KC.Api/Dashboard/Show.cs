@@ -27,6 +27,9 @@ public static class Show
 
     public static string Number(long value) => value.ToString("#,0", CultureInfo.InvariantCulture);
 
+    /// <summary>A duration in whole milliseconds, as the results record them.</summary>
+    public static string Milliseconds(int? value) => value is { } ms ? $"{Number(ms)} ms" : Nothing;
+
     /// <summary>The share of the job's images that have settled, 0–100, rounded down so 100 means done.</summary>
     public static int Percent(JobProgress progress) =>
         progress.Total == 0 ? 100 : (int)((long)(progress.Total - progress.Pending) * 100 / progress.Total);

@@ -11,12 +11,14 @@ namespace KC.Api.FunctionalTests.Dashboard;
 /// </summary>
 public sealed class DashboardHttpTests : ServiceTestBase
 {
+    private long _completedJob;
     private long _failedJob;
 
     [OneTimeSetUp]
     public async Task SubmitJobsAsync()
     {
-        await WaitUntilSettledAsync(Client, await SubmitAsync(Client, Submission(Visit(KnownStore, Images.Url("/img/80x40.png"), Images.Url("/img/81x40.png")))));
+        _completedJob = await SubmitAsync(Client, Submission(Visit(KnownStore, Images.Url("/img/80x40.png"), Images.Url("/img/81x40.png"))));
+        await WaitUntilSettledAsync(Client, _completedJob);
         _failedJob = await SubmitAsync(Client, Submission(
             Visit(OtherKnownStore, Images.Url("/status/404")),
             Visit("<script>alert(1)</script>", Images.Url("/img/82x40.png?<b>bold</b>"))));
@@ -52,6 +54,24 @@ public sealed class DashboardHttpTests : ServiceTestBase
 
         Assert.That(body, Does.Not.Contain("<script>alert(1)</script>").And.Not.Contain("<b>bold</b>"));
         Assert.That(body, Does.Contain("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    }
+
+    [Test]
+    public async Task JobPage_ForSucceededImages_ShowsTheBytesAndTimingsTheResultsRecord()
+    {
+        var details = await Client.GetJsonAsync($"/api/jobs/{_completedJob}");
+
+        var body = await (await Client.GetAsync(new Uri($"/dashboard/jobs/{_completedJob}", UriKind.Relative))).Content.ReadAsStringAsync();
+
+        foreach (var image in details["visits"]![0]!["images"]!.AsArray())
+        {
+            var bytes = image!["bytes"]!.GetValue<long>();
+            var gpu = image["gpu_ms"]!.GetValue<int>();
+            var download = image["download_ms"]!.GetValue<int>();
+            Assert.That(body, Does.Contain($"<td class=\"num\">{bytes.ToString("#,0", System.Globalization.CultureInfo.InvariantCulture)}</td>"));
+            Assert.That(body, Does.Contain($"<td class=\"num\">{gpu.ToString("#,0", System.Globalization.CultureInfo.InvariantCulture)} ms</td>"));
+            Assert.That(body, Does.Contain($"<td class=\"num\">{download.ToString("#,0", System.Globalization.CultureInfo.InvariantCulture)} ms</td>"));
+        }
     }
 
     [Test]
