@@ -53,7 +53,8 @@ public sealed class DashboardController(ISender sender, DashboardSession session
     /// </summary>
     [HttpPost("submit")]
     [DashboardAction]
-    [RequestSizeLimit(67_108_864)]
+    // The body's size is bounded by Api:MaxRequestBodyBytes, as a submit's is; the form's own per-value cap would refuse a big job first.
+    [RequestFormLimits(ValueLengthLimit = int.MaxValue, MultipartBodyLengthLimit = long.MaxValue)]
     public async Task<IActionResult> Submit([FromForm(Name = "job")] string? json, IFormFile? file, [FromServices] IOptions<JsonOptions> wire, CancellationToken cancellationToken)
     {
         if (file is { Length: > 0 })
