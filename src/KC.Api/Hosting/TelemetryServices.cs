@@ -8,7 +8,7 @@ using OpenTelemetry.Trace;
 namespace KC.Api.Hosting;
 
 /// <summary>
-/// Where KC's measurements go (ADR 0027). Metrics — KC's meter, ASP.NET Core's, HttpClient's and
+/// Where KC's measurements go (ADR 0028). Metrics — KC's meter, ASP.NET Core's, HttpClient's and
 /// the runtime's — are always collected and served in Prometheus's text format at <c>/metrics</c>,
 /// and pushed over OTLP as well when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> (or the metrics one) is
 /// set. Traces exist only when an OTLP endpoint for them is set: otherwise no listener is
