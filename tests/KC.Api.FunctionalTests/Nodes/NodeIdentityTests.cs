@@ -38,9 +38,9 @@ public sealed partial class NodeIdentityTests
         await Eventually.HoldsAsync(
             () => Database.SettledImages(database) >= ImageCount / 5 && LeasesHeldBy(database, victimId) > 0,
             TimeSpan.FromSeconds(120));
-        var leasedAtKill = LeasesHeldBy(database, victimId);
         await victim.KillAsync();
         var killed = Stopwatch.StartNew();
+        var leasedAtKill = LeasesHeldBy(database, victimId);
 
         // Far beyond the takeover bound (LeaseSeconds + LeaseSeconds / 3), far short of never.
         await Eventually.HoldsAsync(() => LeasesHeldBy(database, victimId) == 0, TimeSpan.FromSeconds(LeaseSeconds * 10));
