@@ -17,6 +17,9 @@ internal static class ImageHeaderReader
     /// <summary>The smallest header bound that makes sense: enough for every format's fixed header.</summary>
     public const int MinimumPrefixBytes = 1024;
 
+    /// <summary>Held around every use of Skia (see <see cref="ReadWithSkia"/>).</summary>
+    private static readonly Lock SkiaGate = new();
+
     /// <summary>
     /// What <paramref name="prefix"/> tells of the image. <paramref name="complete"/> says the body
     /// ends there, so a header still incomplete is not an image rather than a reason to wait.
@@ -42,22 +45,32 @@ internal static class ImageHeaderReader
             return prefix.Length < WebpHeader.Length && !complete ? HeaderRead.NeedMore : HeaderRead.NotAnImage("not a decodable image");
         }
 
-        SKCodecResult result;
-        using (var data = SKData.CreateCopy(prefix))
-        using (var stream = new SKMemoryStream(data))
-        using (var codec = SKCodec.Create(stream, out result))
+        var (size, result) = ReadWithSkia(prefix);
+        if (size is { } measured)
         {
-            if (codec is not null)
-            {
-                var info = codec.Info;
-                return info.Width > 0 && info.Height > 0
-                    ? HeaderRead.Measured(new ImageSize(info.Width, info.Height))
-                    : HeaderRead.NotAnImage("not a decodable image");
-            }
+            return measured.Width > 0 && measured.Height > 0 ? HeaderRead.Measured(measured) : HeaderRead.NotAnImage("not a decodable image");
         }
 
         var undecided = result == SKCodecResult.IncompleteInput || (result == SKCodecResult.Unimplemented && prefix.Length < SniffBytes);
         return undecided && !complete ? HeaderRead.NeedMore : HeaderRead.NotAnImage("not a decodable image");
+    }
+
+    /// <summary>
+    /// Skia's codec on <paramref name="prefix"/>, one call at a time in the process. Every prefix of a
+    /// JPEG header is safe alone, but many threads creating and dropping codecs over short JPEG
+    /// prefixes at once crash the process in native code (SIGSEGV inside <c>sk_codec_new_from_stream</c>,
+    /// with SkiaSharp 3.119), taking every image in flight with it. A header read is a few
+    /// microseconds, so one at a time costs nothing a download would notice.
+    /// </summary>
+    private static (ImageSize? Size, SKCodecResult Result) ReadWithSkia(ReadOnlySpan<byte> prefix)
+    {
+        lock (SkiaGate)
+        {
+            using var data = SKData.CreateCopy(prefix);
+            using var stream = new SKMemoryStream(data);
+            using var codec = SKCodec.Create(stream, out var result);
+            return codec is null ? (null, result) : (new ImageSize(codec.Info.Width, codec.Info.Height), result);
+        }
     }
 
     /// <summary>
