@@ -33,16 +33,27 @@ public sealed class TestImageServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, int> _flakyAttempts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _requestsByPath = new(StringComparer.Ordinal);
     private int _totalRequests;
+    private int _requestsInFlight;
+    private int _peakRequestsInFlight;
 
     private TestImageServer()
     {
         _app = LoopbackServer.Build();
 
         // Counted before routing, so a request shows in the log even while its handler still runs.
-        _app.Use((context, next) =>
+        _app.Use(async (context, next) =>
         {
             Record(context.Request.Path.Value ?? string.Empty);
-            return next(context);
+            var inFlight = Interlocked.Increment(ref _requestsInFlight);
+            InterlockedMax(ref _peakRequestsInFlight, inFlight);
+            try
+            {
+                await next(context).ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _requestsInFlight);
+            }
         });
         _app.UseRouting();
 
@@ -61,6 +72,9 @@ public sealed class TestImageServer : IAsyncDisposable
     public Uri BaseAddress { get; private set; } = null!;
 
     public int TotalRequests => Volatile.Read(ref _totalRequests);
+
+    /// <summary>The most requests this server was answering at one moment; over HTTP/1.1, the most connections a client used at once.</summary>
+    public int PeakRequestsInFlight => Volatile.Read(ref _peakRequestsInFlight);
 
     public static async Task<TestImageServer> StartAsync()
     {
@@ -111,6 +125,15 @@ public sealed class TestImageServer : IAsyncDisposable
     {
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        var seen = Volatile.Read(ref target);
+        while (value > seen && Interlocked.CompareExchange(ref target, value, seen) is var actual && actual != seen)
+        {
+            seen = actual;
+        }
     }
 
     private void Record(string path)

@@ -28,7 +28,7 @@ internal static class PhotosScenario
         var ceilings = new Dictionary<int, CeilingMeasurement>();
         foreach (var (slots, _) in environment.Sizes.Photos)
         {
-            var connections = DownloadConcurrency(slots);
+            var connections = Connections(slots);
             var ceiling = await LoopbackCeiling.MeasureAsync(photos.Catalog, connections, environment.Sizes.CeilingWindow, cancellationToken);
             var wrk = await LoopbackCeiling.MeasureWithWrkAsync(
                 photos.Catalog, connections, ceiling.RampUp, environment.Sizes.CeilingWindow, environment.TemporaryRoot, cancellationToken);
@@ -48,8 +48,12 @@ internal static class PhotosScenario
         return rows;
     }
 
-    /// <summary>The service's default <c>Processing:DownloadConcurrency</c>: 2 × S downloads in flight.</summary>
-    private static int DownloadConcurrency(int slots) => 2 * slots;
+    /// <summary>
+    /// The connections the service opens to the one image server at its defaults: 2 × S downloads
+    /// in flight (<c>Processing:DownloadConcurrency</c>) over at most 256 connections to one host
+    /// (<c>Processing:MaxConnectionsPerHost</c>). The ceiling is measured at the same number.
+    /// </summary>
+    private static int Connections(int slots) => Math.Min(2 * slots, 256);
 
     private static ResultRow CeilingRow(PhonePhotos photos, CeilingMeasurement ceiling, CeilingMeasurement? wrk)
     {

@@ -29,6 +29,14 @@ public sealed class ImagingOptions
 
     public int MaxRedirects { get; set; } = 5;
 
+    /// <summary>
+    /// Connections open at once to one image host (scheme, host and port). Downloads past it wait
+    /// for a free connection in their download slot. A connection costs a node about 100 KB of
+    /// memory, and one host rarely serves faster over thousands of connections than over a few
+    /// hundred, so at S = 1,024 the 2,048 download slots no longer mean 2,048 sockets to one host.
+    /// </summary>
+    public int MaxConnectionsPerHost { get; set; } = 256;
+
     public int GpuDelayMinMs { get; set; } = 100;
 
     public int GpuDelayMaxMs { get; set; } = 400;

@@ -21,6 +21,7 @@ internal static class ImagingServices
             .Validate(o => o.DownloadTimeoutSeconds >= 1, "Processing:DownloadTimeoutSeconds must be at least 1")
             .Validate(o => o.MaxImageBytes >= 1, "Processing:MaxImageBytes must be positive")
             .Validate(o => o.MaxHeaderBytes >= ImageHeaderReader.MinimumPrefixBytes, $"Processing:MaxHeaderBytes must be at least {ImageHeaderReader.MinimumPrefixBytes}")
+            .Validate(o => o.MaxConnectionsPerHost >= 1, "Processing:MaxConnectionsPerHost must be at least 1")
             .ValidateOnStart();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<ImagingOptions>>().Value);
         return services.AddImagingStages();
@@ -52,7 +53,7 @@ internal static class ImagingServices
                 AllowAutoRedirect = false,
                 AutomaticDecompression = DecompressionMethods.None,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                MaxConnectionsPerServer = Math.Max(2, downloads),
+                MaxConnectionsPerServer = Math.Min(options.MaxConnectionsPerHost, Math.Max(2, downloads)),
                 ConnectTimeout = TimeSpan.FromSeconds(options.DownloadTimeoutSeconds),
             };
         });

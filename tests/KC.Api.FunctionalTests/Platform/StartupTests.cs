@@ -42,6 +42,7 @@ public sealed class StartupTests
     }
 
     [TestCase("Processing:MaxConcurrency", "0", "Processing:MaxConcurrency must be positive")]
+    [TestCase("Processing:MaxConnectionsPerHost", "0", "Processing:MaxConnectionsPerHost must be at least 1")]
     [TestCase("Node:Role", "workers", "Node:Role must be all, api or worker; 'workers' is none of them.")]
     [TestCase("ForwardedHeaders:KnownProxies:0", "not-an-address", "ForwardedHeaders:KnownProxies:0 must be an IP address; 'not-an-address' is not.")]
     [TestCase("Retention:Days", "-1", "Retention:Days must not be negative (0 turns retention off)")]

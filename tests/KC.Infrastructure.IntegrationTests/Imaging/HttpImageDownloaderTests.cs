@@ -53,6 +53,23 @@ public sealed class HttpImageDownloaderTests
         Assert.That(download.Bytes, Is.EqualTo(photo.Length));
     }
 
+    [Test]
+    public async Task DownloadAsync_WhenMoreDownloadsThanConnectionsPerHost_WaitsForTheOpenConnections()
+    {
+        // A server of its own: the peak must be this test's alone.
+        await using var server = await TestImageServer.StartAsync();
+        var options = DownloadStack.Options(allowPrivateNetworks: true);
+        options.MaxConnectionsPerHost = 2;
+        using var stack = new DownloadStack(options);
+
+        // Six slow downloads at once, within the stack's eight download slots.
+        var downloads = await Task.WhenAll(Enumerable.Range(1, 6)
+            .Select(i => stack.Downloader.DownloadAsync(server.Url($"/slow/200/{i}x7.png"), CancellationToken.None)));
+
+        Assert.That(downloads.Select(d => d.Size), Is.EqualTo(Enumerable.Range(1, 6).Select(i => new ImageSize(i, 7))));
+        Assert.That(server.PeakRequestsInFlight, Is.EqualTo(2), "connections to the host at once");
+    }
+
     [TestCase(400)]
     [TestCase(401)]
     [TestCase(403)]
