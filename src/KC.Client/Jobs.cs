@@ -162,6 +162,15 @@ public sealed record ImageResult
 
     /// <summary>The error of the last attempt that failed, kept when a retry then succeeded.</summary>
     public string? LastError { get; init; }
+
+    /// <summary>Bytes of the body downloaded, once the download ended.</summary>
+    public long? Bytes { get; init; }
+
+    /// <summary>Milliseconds the download took, retries included.</summary>
+    public int? DownloadMs { get; init; }
+
+    /// <summary>Milliseconds the image spent in the GPU step.</summary>
+    public int? GpuMs { get; init; }
 }
 
 /// <summary>Where a completion callback stands.</summary>

@@ -158,6 +158,8 @@ public sealed class KcClientTests : ServiceTestBase
             }));
             Assert.That(first.Images[0].ImageUrl, Is.EqualTo(Images.Url("/img/640x480.png").ToString()));
             Assert.That(first.Images[0].Attempts, Is.EqualTo(1));
+            Assert.That(first.Images[0].Bytes, Is.EqualTo(TestImages.Png(640, 480).Length));
+            Assert.That(job.Visits.SelectMany(v => v.Images), Has.All.Matches<ImageResult>(i => i.DownloadMs >= 0 && i.GpuMs >= 1));
             Assert.That(job.Visits[1].StoreName, Is.EqualTo("NEW SAHA STORES, GARIA"));
         });
     }
