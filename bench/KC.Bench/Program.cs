@@ -179,7 +179,7 @@ static string Markdown(BenchOptions options, MachineInfo machine, string command
     if (options.Scenarios.Contains(Scenario.Photos))
     {
         text.Append("\nPhotos: MB = 10⁶ bytes. The loopback ceiling is this machine moving the same photos from the benchmark's image server to a plain client ");
-        text.Append("that discards them, with no processing, at the download concurrency of the KC run it is compared with (2 × S); photos/s there is bytes/s ÷ the mean photo. ");
+        text.Append("that discards them, with no processing, at the connections the KC run it is compared with opens (2 × S, at most 256 to one host: Processing:MaxConnectionsPerHost); photos/s there is bytes/s ÷ the mean photo. ");
         text.Append("A KC run's MB/s is the bytes of its photos over its wall time; service CPU µs/MB is the service's CPU over the run divided by those MB.\n");
     }
 
