@@ -61,24 +61,7 @@ internal sealed class JobReadModel(KcDbContext db) : IJobReadModel
             .ToListAsync(cancellationToken)
             .ConfigureAwait(false);
 
-        var images = await db.Images.AsNoTracking()
-            .Where(i => i.JobId == jobId)
-            .OrderBy(i => i.Sequence)
-            .Select(i => new { i.VisitId, View = new ImageView(
-                i.Url,
-                i.State,
-                i.Attempts,
-                i.Width,
-                i.Height,
-                i.Perimeter,
-                i.Error,
-                i.LastError,
-                EF.Property<long?>(i, "bytes"),
-                EF.Property<int?>(i, "download_ms"),
-                EF.Property<int?>(i, "gpu_ms")) })
-            .ToListAsync(cancellationToken)
-            .ConfigureAwait(false);
-        var imagesByVisit = images.ToLookup(i => i.VisitId, i => i.View);
+        var imagesByVisit = await ImageViews.ByVisitAsync(db.Images.AsNoTracking().Where(i => i.JobId == jobId), cancellationToken).ConfigureAwait(false);
 
         var visitViews = visits
             .Select(v =>

@@ -27,24 +27,7 @@ internal sealed class VisitReadModel(KcDbContext db) : IVisitReadModel
         }
 
         var visitIds = visits.Select(v => v.Id).ToList();
-        var images = await db.Images.AsNoTracking()
-            .Where(i => visitIds.Contains(i.VisitId))
-            .OrderBy(i => i.Sequence)
-            .Select(i => new { i.VisitId, View = new ImageView(
-                i.Url,
-                i.State,
-                i.Attempts,
-                i.Width,
-                i.Height,
-                i.Perimeter,
-                i.Error,
-                i.LastError,
-                EF.Property<long?>(i, "bytes"),
-                EF.Property<int?>(i, "download_ms"),
-                EF.Property<int?>(i, "gpu_ms")) })
-            .ToListAsync(cancellationToken)
-            .ConfigureAwait(false);
-        var imagesByVisit = images.ToLookup(i => i.VisitId, i => i.View);
+        var imagesByVisit = await ImageViews.ByVisitAsync(db.Images.AsNoTracking().Where(i => visitIds.Contains(i.VisitId)), cancellationToken).ConfigureAwait(false);
 
         var items = visits
             .Select(v => new VisitResultView(v.JobId, v.StoreId, v.StoreName, v.AreaCode, v.VisitTime, imagesByVisit[v.Id].ToList()))
