@@ -10,7 +10,8 @@ namespace KC.Api.FunctionalTests.Observability;
 /// <summary>
 /// A service exporting traces over OTLP to a local sink, with an in-memory exporter beside it to
 /// read the spans back: a submit that arrives with a W3C <c>traceparent</c> has its images'
-/// spans, processed later by the worker, in the client's trace.
+/// spans, processed later by the worker, in the client's trace, and a job the sampler dropped at
+/// its submit has none.
 /// </summary>
 [NonParallelizable]
 public sealed class TraceTests
@@ -67,6 +68,48 @@ public sealed class TraceTests
             }
         });
         await database.DisposeAsync();
+    }
+
+    [Test]
+    public async Task ImageSpans_WhenTheSamplerDroppedTheSubmit_AreDroppedWithIt()
+    {
+        await using var images = await TestImageServer.StartAsync();
+        await using var sink = await OtlpSink.StartAsync();
+        var spans = new LockedList<Activity>();
+        var database = await TestDatabase.CreateAsync();
+        var settings = new Dictionary<string, string?>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = sink.Endpoint.ToString().TrimEnd('/'),
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+
+            // Every trace that starts here is sampled; one a caller started follows the caller's decision.
+            ["OTEL_TRACES_SAMPLER"] = "parentbased_traceidratio",
+            ["OTEL_TRACES_SAMPLER_ARG"] = "1.0",
+        };
+        await using var service = new KcApiFactory(database, settings, services: s => s.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(spans)));
+        service.StartServer();
+        using var client = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { BaseAddress = service.CreateClient().BaseAddress };
+
+        // The caller's trace is not sampled: neither the submit nor, later, the job's images may be.
+        var dropped = await SubmitAsync(client, images, $"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-00");
+        var sampled = await SubmitAsync(client, images, $"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-01");
+        await WaitUntilSettledAsync(client, dropped);
+        await WaitUntilSettledAsync(client, sampled);
+        await Eventually.HoldsAsync(() => ImageSpans(spans, sampled).Count == 2, Timeout);
+
+        Assert.That(ImageSpans(spans, dropped), Is.Empty, "a job whose submit was not sampled is traced not at all");
+        await database.DisposeAsync();
+    }
+
+    private static async Task<long> SubmitAsync(HttpClient client, TestImageServer images, string traceParent)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/submit")
+        {
+            Content = JsonBody(Submission(Visit(KnownStore, images.Url("/img/640x480.png"), images.Url("/img/32x32.jpg")))),
+        };
+        request.Headers.Add("traceparent", traceParent);
+        using var submitted = await client.SendAsync(request);
+        return System.Text.Json.Nodes.JsonNode.Parse(await submitted.Content.ReadAsStringAsync())!["job_id"]!.GetValue<long>();
     }
 
     private static List<Activity> ImageSpans(LockedList<Activity> spans, long jobId) =>

@@ -170,11 +170,13 @@ public sealed class KcTelemetry
     }
 
     /// <summary>
-    /// The W3C trace context to store with a job submitted now: that of the current span, when it
-    /// is being recorded. A submit nobody traces stores none, and its images start traces of their own.
+    /// The W3C trace context to store with a job submitted now: that of the current span, when this
+    /// node traces. A submit the sampler dropped stores its context too, marked not sampled, so its
+    /// images are dropped with it and a job is traced whole or not at all. A node that does not
+    /// trace stores none, and the job's images start traces of their own wherever they run.
     /// </summary>
     public static string? CurrentTraceParent() =>
-        Activity.Current is { IdFormat: ActivityIdFormat.W3C, Recorded: true } current ? current.Id : null;
+        Activity.Current is { IdFormat: ActivityIdFormat.W3C } current && (current.Recorded || Traces.HasListeners()) ? current.Id : null;
 
     /// <summary>The <c>reason</c> label of a failure reason.</summary>
     public static string ReasonLabel(ImageFailureReason reason) => reason switch
