@@ -25,26 +25,12 @@ public sealed class TraceTests
         await using var sink = await OtlpSink.StartAsync();
         var spans = new LockedList<Activity>();
         var database = await TestDatabase.CreateAsync();
-        var settings = new Dictionary<string, string?>
-        {
-            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = sink.Endpoint.ToString().TrimEnd('/'),
-            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
-        };
-        await using var service = new KcApiFactory(database, settings, services: s => s.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(spans)));
-        service.StartServer();
-        // A client in a process of its own: this one's traceparent is sent as written, not replaced
-        // by the HttpClient instrumentation the service's tracing adds to the whole test process.
-        using var client = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { BaseAddress = service.CreateClient().BaseAddress };
+        await using var service = StartService(database, OtlpSettings(sink), spans);
+        using var client = TraceParentClient(service);
         var traceId = ActivityTraceId.CreateRandom();
         var clientSpan = ActivitySpanId.CreateRandom();
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/submit")
-        {
-            Content = JsonBody(Submission(Visit(KnownStore, images.Url("/img/640x480.png"), images.Url("/img/32x32.jpg")))),
-        };
-        request.Headers.Add("traceparent", $"00-{traceId}-{clientSpan}-01");
-        using var submitted = await client.SendAsync(request);
-        var jobId = System.Text.Json.Nodes.JsonNode.Parse(await submitted.Content.ReadAsStringAsync())!["job_id"]!.GetValue<long>();
+        var jobId = await SubmitAsync(client, images, $"00-{traceId}-{clientSpan}-01");
         await WaitUntilSettledAsync(client, jobId);
         await Eventually.HoldsAsync(() => ImageSpans(spans, jobId).Count == 2, Timeout);
         await Eventually.HoldsAsync(() => sink.Received("traces").Requests > 0, Timeout);
@@ -77,18 +63,13 @@ public sealed class TraceTests
         await using var sink = await OtlpSink.StartAsync();
         var spans = new LockedList<Activity>();
         var database = await TestDatabase.CreateAsync();
-        var settings = new Dictionary<string, string?>
-        {
-            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = sink.Endpoint.ToString().TrimEnd('/'),
-            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+        var settings = OtlpSettings(sink);
 
-            // Every trace that starts here is sampled; one a caller started follows the caller's decision.
-            ["OTEL_TRACES_SAMPLER"] = "parentbased_traceidratio",
-            ["OTEL_TRACES_SAMPLER_ARG"] = "1.0",
-        };
-        await using var service = new KcApiFactory(database, settings, services: s => s.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(spans)));
-        service.StartServer();
-        using var client = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { BaseAddress = service.CreateClient().BaseAddress };
+        // Every trace that starts here is sampled; one a caller started follows the caller's decision.
+        settings["OTEL_TRACES_SAMPLER"] = "parentbased_traceidratio";
+        settings["OTEL_TRACES_SAMPLER_ARG"] = "1.0";
+        await using var service = StartService(database, settings, spans);
+        using var client = TraceParentClient(service);
 
         // The caller's trace is not sampled: neither the submit nor, later, the job's images may be.
         var dropped = await SubmitAsync(client, images, $"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-00");
@@ -100,6 +81,27 @@ public sealed class TraceTests
         Assert.That(ImageSpans(spans, dropped), Is.Empty, "a job whose submit was not sampled is traced not at all");
         await database.DisposeAsync();
     }
+
+    private static Dictionary<string, string?> OtlpSettings(OtlpSink sink) => new()
+    {
+        ["OTEL_EXPORTER_OTLP_ENDPOINT"] = sink.Endpoint.ToString().TrimEnd('/'),
+        ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+    };
+
+    /// <summary>The service with an in-memory exporter beside its OTLP one, collecting into <paramref name="spans"/>.</summary>
+    private static KcApiFactory StartService(TestDatabase database, Dictionary<string, string?> settings, LockedList<Activity> spans)
+    {
+        var service = new KcApiFactory(database, settings, services: s => s.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(spans)));
+        service.StartServer();
+        return service;
+    }
+
+    /// <summary>
+    /// A client as if in a process of its own: the traceparent it is given is sent as written, not
+    /// replaced by the HttpClient instrumentation the service's tracing adds to the whole test process.
+    /// </summary>
+    private static HttpClient TraceParentClient(KcApiFactory service) =>
+        new(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { BaseAddress = service.CreateClient().BaseAddress };
 
     private static async Task<long> SubmitAsync(HttpClient client, TestImageServer images, string traceParent)
     {
