@@ -25,6 +25,7 @@ public static partial class ResponseMapper
     public static partial StoreErrorResponse ToResponse(this StoreError error);
 
     [MapProperty(nameof(VisitView.Status), nameof(VisitResponse.Status), Use = nameof(ToWord))]
+    [MapperIgnoreSource(nameof(VisitView.ImageCount))]
     private static partial VisitResponse ToResponse(VisitView visit);
 
     [MapProperty(nameof(ImageView.State), nameof(ImageResponse.Status), Use = nameof(StateToWord))]

@@ -3,7 +3,7 @@ using KC.Application.Jobs.Commands.BulkJobs;
 using KC.Application.Jobs.Commands.CancelJob;
 using KC.Application.Jobs.Commands.RetryJob;
 using KC.Application.Jobs.Queries.BrowseJobs;
-using KC.Application.Jobs.Queries.GetJobDetails;
+using KC.Application.Jobs.Queries.GetJobPage;
 using KC.Application.Jobs.Queries.GetJobProgress;
 using KC.Domain.Jobs;
 using Mediator;
@@ -15,7 +15,7 @@ namespace KC.Api.Dashboard;
 [Route("dashboard/jobs")]
 public sealed class JobPagesController(ISender sender) : DashboardPage
 {
-    /// <summary>The most image rows a job page lists; the CSV export and the JSON have every one.</summary>
+    /// <summary>The most image rows a job page lists, and reads; the CSV export and the JSON have every one.</summary>
     public const int MaxImagesShown = 2_000;
 
     [HttpGet("")]
@@ -73,7 +73,7 @@ public sealed class JobPagesController(ISender sender) : DashboardPage
     [HttpGet("{jobId}")]
     public async Task<IActionResult> Show([FromRoute] long jobId, CancellationToken cancellationToken)
     {
-        var job = await sender.Send(new GetJobDetailsQuery(jobId), cancellationToken);
+        var job = await sender.Send(new GetJobPageQuery(jobId, MaxImagesShown), cancellationToken);
         return View(new JobPage(job, Math.Min(job.Progress.Total, MaxImagesShown), job.Progress.Total));
     }
 

@@ -59,21 +59,28 @@ public readonly record struct JobProgress
     public static JobProgress OfImages(IEnumerable<ImageState> states)
     {
         ArgumentNullException.ThrowIfNull(states);
+        return OfCounts(states.Select(state => (state, 1)));
+    }
+
+    /// <summary>The same from how many images are in each state, as a database counts them.</summary>
+    public static JobProgress OfCounts(IEnumerable<(ImageState State, int Count)> counts)
+    {
+        ArgumentNullException.ThrowIfNull(counts);
         int total = 0, succeeded = 0, failed = 0, cancelled = 0;
-        foreach (var state in states)
+        foreach (var (state, count) in counts)
         {
-            total++;
+            total += count;
             if (state == ImageState.Succeeded)
             {
-                succeeded++;
+                succeeded += count;
             }
             else if (state == ImageState.Failed)
             {
-                failed++;
+                failed += count;
             }
             else if (state == ImageState.Cancelled)
             {
-                cancelled++;
+                cancelled += count;
             }
         }
 

@@ -39,7 +39,14 @@ internal sealed class JobReadModel(KcDbContext db) : IJobReadModel
             : new JobSummaryView(jobId, job.Status, job.CreatedAt, job.CompletedAt, JobProgress.Of(job.Status, job.TotalImages, job.SucceededImages, job.FailedImages));
     }
 
-    public async Task<JobDetailsView?> GetDetailsAsync(long jobId, CancellationToken cancellationToken)
+    public Task<JobDetailsView?> GetDetailsAsync(long jobId, CancellationToken cancellationToken) =>
+        ReadAsync(jobId, maxImages: null, cancellationToken);
+
+    public Task<JobDetailsView?> GetPageAsync(long jobId, int maxImages, CancellationToken cancellationToken) =>
+        ReadAsync(jobId, maxImages, cancellationToken);
+
+    /// <summary>The job with every visit; every image, or with <paramref name="maxImages"/> the page's share of them.</summary>
+    private async Task<JobDetailsView?> ReadAsync(long jobId, int? maxImages, CancellationToken cancellationToken)
     {
         var job = await db.Jobs.AsNoTracking()
             .Where(j => j.Id == jobId)
@@ -57,19 +64,13 @@ internal sealed class JobReadModel(KcDbContext db) : IJobReadModel
                 join s in db.Stores.AsNoTracking() on v.StoreId equals s.StoreId into stores
                 from s in stores.DefaultIfEmpty()
                 orderby v.Id
-                select new { v.Id, v.StoreId, StoreName = s == null ? null : s.StoreName, AreaCode = s == null ? null : s.AreaCode, v.VisitTime })
+                select new VisitRow(v.Id, v.StoreId, s == null ? null : s.StoreName, s == null ? null : s.AreaCode, v.VisitTime))
             .ToListAsync(cancellationToken)
             .ConfigureAwait(false);
 
-        var imagesByVisit = await ImageViews.ByVisitAsync(db.Images.AsNoTracking().Where(i => i.JobId == jobId), cancellationToken).ConfigureAwait(false);
-
-        var visitViews = visits
-            .Select(v =>
-            {
-                var visitImages = imagesByVisit[v.Id].ToList();
-                return new VisitView(v.StoreId, v.StoreName, v.AreaCode, v.VisitTime, VisitStatus(visitImages), visitImages);
-            })
-            .ToList();
+        var visitViews = maxImages is { } max
+            ? await ReadPageVisitsAsync(jobId, visits, max, cancellationToken).ConfigureAwait(false)
+            : await ReadAllVisitsAsync(jobId, visits, cancellationToken).ConfigureAwait(false);
 
         var errors = job.Status == JobStatus.Failed
             ? await GetErrorsAsync(jobId, cancellationToken).ConfigureAwait(false)
@@ -87,8 +88,68 @@ internal sealed class JobReadModel(KcDbContext db) : IJobReadModel
         };
     }
 
-    // The job's rule applied to the visit's own images: cancellation wins, then ongoing until all settle.
-    private static JobStatus VisitStatus(List<ImageView> images) => JobProgress.OfImages(images.Select(i => i.State)).Status;
+    private async Task<List<VisitView>> ReadAllVisitsAsync(long jobId, List<VisitRow> visits, CancellationToken cancellationToken)
+    {
+        var imagesByVisit = await ImageViews.ByVisitAsync(db.Images.AsNoTracking().Where(i => i.JobId == jobId), cancellationToken).ConfigureAwait(false);
+        return visits
+            .Select(v =>
+            {
+                var images = imagesByVisit[v.Id].ToList();
+                return v.ToView(JobProgress.OfImages(images.Select(i => i.State)), images);
+            })
+            .ToList();
+    }
+
+    /// <summary>
+    /// Each visit's status and size from its images counted by state, then the images of the page's
+    /// first visits only: those of every visit that fits whole, and the first of the one it ends in.
+    /// </summary>
+    private async Task<List<VisitView>> ReadPageVisitsAsync(long jobId, List<VisitRow> visits, int maxImages, CancellationToken cancellationToken)
+    {
+        var counts = (await db.Images.AsNoTracking()
+                .Where(i => i.JobId == jobId)
+                .GroupBy(i => new { i.VisitId, i.State })
+                .Select(g => new { g.Key.VisitId, g.Key.State, Count = g.Count() })
+                .ToListAsync(cancellationToken)
+                .ConfigureAwait(false))
+            .ToLookup(c => c.VisitId, c => (c.State, c.Count));
+
+        // Failing visits first, each group in submission order (OrderBy is stable).
+        var ordered = visits
+            .Select(v => (Visit: v, Progress: JobProgress.OfCounts(counts[v.Id])))
+            .OrderBy(v => v.Progress.Status == JobStatus.Failed ? 0 : 1)
+            .ToList();
+
+        var whole = new List<long>();
+        (long VisitId, int Images)? partial = null;
+        var left = maxImages;
+        foreach (var (visit, progress) in ordered)
+        {
+            if (left == 0)
+            {
+                break;
+            }
+
+            if (progress.Total <= left)
+            {
+                whole.Add(visit.Id);
+                left -= progress.Total;
+            }
+            else
+            {
+                partial = (visit.Id, left);
+                left = 0;
+            }
+        }
+
+        var images = await ImageViews.ByVisitAsync(db.Images.AsNoTracking().Where(i => i.JobId == jobId && whole.Contains(i.VisitId)), cancellationToken).ConfigureAwait(false);
+        var firstOfPartial = partial is { } last
+            ? await ImageViews.ByVisitAsync(db.Images.AsNoTracking().Where(i => i.VisitId == last.VisitId).OrderBy(i => i.Sequence).Take(last.Images), cancellationToken).ConfigureAwait(false)
+            : null;
+        return ordered
+            .Select(v => v.Visit.ToView(v.Progress, [.. images[v.Visit.Id], .. firstOfPartial?[v.Visit.Id] ?? []]) with { ImageCount = v.Progress.Total })
+            .ToList();
+    }
 
     private async Task<IReadOnlyList<StoreError>> GetErrorsAsync(long jobId, CancellationToken cancellationToken)
     {
@@ -101,5 +162,12 @@ internal sealed class JobReadModel(KcDbContext db) : IJobReadModel
             .ToListAsync(cancellationToken)
             .ConfigureAwait(false);
         return StoreErrorSummary.Summarize(failures);
+    }
+
+    /// <summary>A visit as stored, with its store's name and area when the store master has it.</summary>
+    private sealed record VisitRow(long Id, string StoreId, string? StoreName, string? AreaCode, DateTimeOffset VisitTime)
+    {
+        /// <summary>The visit's view; its status is the job's rule applied to its own images (<paramref name="progress"/>).</summary>
+        public VisitView ToView(JobProgress progress, List<ImageView> images) => new(StoreId, StoreName, AreaCode, VisitTime, progress.Status, images);
     }
 }

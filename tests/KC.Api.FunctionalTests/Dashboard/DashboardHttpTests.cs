@@ -1,4 +1,5 @@
 using System.Net;
+using KC.Api.Dashboard;
 using KC.Api.FunctionalTests.Infrastructure;
 using static KC.Api.FunctionalTests.Infrastructure.Jobs;
 
@@ -72,6 +73,23 @@ public sealed class DashboardHttpTests : ServiceTestBase
             Assert.That(body, Does.Contain($"<td class=\"num\">{gpu.ToString("#,0", System.Globalization.CultureInfo.InvariantCulture)} ms</td>"));
             Assert.That(body, Does.Contain($"<td class=\"num\">{download.ToString("#,0", System.Globalization.CultureInfo.InvariantCulture)} ms</td>"));
         }
+    }
+
+    [Test]
+    public async Task JobPage_WhenTheJobHasMoreImagesThanThePageLists_ListsTheFirstAndCountsEveryVisitsImages()
+    {
+        static Uri[] Urls(Uri image, int count) => [.. Enumerable.Range(0, count).Select(n => new Uri($"{image}?n={n}"))];
+        var shown = JobPagesController.MaxImagesShown;
+        var jobId = await SubmitAsync(Client, Submission(
+            Visit("S00000003", Urls(Images.Url("/img/80x40.png"), shown - 10)),
+            Visit("S00000004", Urls(Images.Url("/img/81x40.png"), 30))));
+
+        var body = await (await Client.GetAsync(new Uri($"/dashboard/jobs/{jobId}", UriKind.Relative))).Content.ReadAsStringAsync();
+
+        Assert.That(body, Does.Contain($"The first {shown:#,0} of {shown + 20:#,0} images are listed"));
+        Assert.That(System.Text.RegularExpressions.Regex.Count(body, "<td class=\"url\">"), Is.EqualTo(shown));
+        Assert.That(body, Does.Contain($"; {shown - 10:#,0} images.").And.Contain("; 30 images."), "each visit says how many images it has, listed or not");
+        await WaitUntilSettledAsync(Client, jobId);
     }
 
     [Test]

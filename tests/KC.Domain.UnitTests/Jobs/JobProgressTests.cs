@@ -136,6 +136,14 @@ public sealed class JobProgressTests
         Assert.That(progress.Pending, Is.EqualTo(2));
     }
 
+    [Test]
+    public void OfCounts_WhenAStateIsCountedTwice_AddsBothCounts()
+    {
+        var progress = JobProgress.OfCounts([(ImageState.Succeeded, 3), (ImageState.Pending, 2), (ImageState.Failed, 1), (ImageState.Succeeded, 1)]);
+
+        Assert.That((progress, progress.Pending, progress.Status), Is.EqualTo((new JobProgress(7, 4, 1), 2, JobStatus.Ongoing)));
+    }
+
     [TestCaseSource(nameof(VisitCases))]
     public void OfImages_WhenAVisitsImagesAreInTheseStates_HasTheJobsStatusRule(ImageState[] states, JobStatus status)
     {

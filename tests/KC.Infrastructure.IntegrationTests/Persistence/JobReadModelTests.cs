@@ -233,6 +233,51 @@ public sealed class JobReadModelTests(DatabaseProvider provider) : DatabaseTestB
     }
 
     [Test]
+    public async Task GetPageAsync_WhenTheJobHasMoreImagesThanThePage_ReadsOnlyThePagesFirstImagesFailingVisitsFirst()
+    {
+        var job = await Database.SaveJobAsync(NewJob([Visit("S1", 3), Visit("S2", 2), Visit("S3", 4)]));
+        await ProcessAsync(image => image.Url == Urls("S2")[0] ? "HTTP 404" : null);
+
+        var page = await GetPageAsync(job.Id, maxImages: 4);
+
+        Assert.That(
+            page!.Visits.Select(v => (v.StoreId, v.Status, v.ImageCount, string.Join(" ", v.Images.Select(i => i.ImageUrl)))),
+            Is.EqualTo(new[]
+            {
+                ("S2", JobStatus.Failed, 2, string.Join(" ", Urls("S2", 2))),
+                ("S1", JobStatus.Completed, 3, string.Join(" ", Urls("S1", 2))),
+                ("S3", JobStatus.Completed, 4, ""),
+            }));
+        Assert.That(page.Progress, Is.EqualTo(new JobProgress(9, 8, 1)));
+        Assert.That(page.Errors, Is.EqualTo(new[] { new StoreError("S2", $"{Urls("S2")[0]}: HTTP 404") }));
+    }
+
+    [Test]
+    public async Task GetPageAsync_WhenEveryImageFits_ListsWhatTheDetailsList()
+    {
+        var job = await Database.SaveJobAsync(NewJob([Visit("S1", 2), Visit("NOPE", 1), Visit("S3", 2)], unknownStores: ["NOPE"]));
+        await ProcessAsync(_ => null, settle: image => !image.Url.Contains("/S3/", StringComparison.Ordinal));
+
+        var page = await GetPageAsync(job.Id, maxImages: 2_000);
+        var details = await GetDetailsAsync(job.Id);
+
+        static IEnumerable<string> Shown(IEnumerable<VisitView> visits) =>
+            visits.Select(v => $"{v.StoreId} {v.Status} {v.ImageCount}: {string.Join(", ", v.Images.Select(i => $"{i.ImageUrl} {i.State} {i.Width}x{i.Height}"))}");
+        Assert.That(
+            Shown(page!.Visits),
+            Is.EqualTo(Shown(details!.Visits.OrderBy(v => v.Status == JobStatus.Failed ? 0 : 1))));
+        Assert.That(page.Visits.Select(v => v.StoreId), Is.EqualTo(new[] { "NOPE", "S1", "S3" }));
+    }
+
+    [Test]
+    public async Task GetPageAsync_WhenJobDoesNotExist_ReturnsNull()
+    {
+        await Database.SaveJobAsync(JobWithImages(1));
+
+        Assert.That(await GetPageAsync(jobId: 999, maxImages: 10), Is.Null);
+    }
+
+    [Test]
     public async Task GetStatusAsync_WhenJobIsCancelledPartWay_CountsItsUnsettledImagesAsCancelled()
     {
         var job = await Database.SaveJobAsync(NewJob([Visit("S1", 3), Visit("S2", 2)]));
@@ -263,6 +308,12 @@ public sealed class JobReadModelTests(DatabaseProvider provider) : DatabaseTestB
     {
         await using var db = Database.CreateContext();
         return await new JobReadModel(db).GetDetailsAsync(jobId, CancellationToken.None);
+    }
+
+    private async Task<JobDetailsView?> GetPageAsync(long jobId, int maxImages)
+    {
+        await using var db = Database.CreateContext();
+        return await new JobReadModel(db).GetPageAsync(jobId, maxImages, CancellationToken.None);
     }
 
     /// <summary>

@@ -25,8 +25,6 @@ public sealed class GetJobDetailsHandler(IJobReadModel readModel, TimeProvider c
         ArgumentNullException.ThrowIfNull(query);
         var view = await readModel.GetDetailsAsync(query.JobId, cancellationToken).ConfigureAwait(false)
             ?? throw new NotFoundException("Job", query.JobId);
-        return !view.Status.IsFinal()
-            ? view with { EstimatedCompletionAt = view.Progress.EstimateCompletion(view.CreatedAt, clock.GetUtcNow()) }
-            : view;
+        return view.WithEstimate(clock.GetUtcNow());
     }
 }
