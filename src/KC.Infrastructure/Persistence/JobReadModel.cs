@@ -147,7 +147,7 @@ internal sealed class JobReadModel(KcDbContext db) : IJobReadModel
             ? await ImageViews.ByVisitAsync(db.Images.AsNoTracking().Where(i => i.VisitId == last.VisitId).OrderBy(i => i.Sequence).Take(last.Images), cancellationToken).ConfigureAwait(false)
             : null;
         return ordered
-            .Select(v => v.Visit.ToView(v.Progress, [.. images[v.Visit.Id], .. firstOfPartial?[v.Visit.Id] ?? []]) with { ImageCount = v.Progress.Total })
+            .Select(v => v.Visit.ToView(v.Progress, [.. images[v.Visit.Id], .. firstOfPartial?[v.Visit.Id] ?? []]))
             .ToList();
     }
 
@@ -167,7 +167,11 @@ internal sealed class JobReadModel(KcDbContext db) : IJobReadModel
     /// <summary>A visit as stored, with its store's name and area when the store master has it.</summary>
     private sealed record VisitRow(long Id, string StoreId, string? StoreName, string? AreaCode, DateTimeOffset VisitTime)
     {
-        /// <summary>The visit's view; its status is the job's rule applied to its own images (<paramref name="progress"/>).</summary>
-        public VisitView ToView(JobProgress progress, List<ImageView> images) => new(StoreId, StoreName, AreaCode, VisitTime, progress.Status, images);
+        /// <summary>
+        /// The visit's view: its status and image count from its images' <paramref name="progress"/>
+        /// (the job's rule applied to them), listing <paramref name="images"/>, all of them or the first.
+        /// </summary>
+        public VisitView ToView(JobProgress progress, List<ImageView> images) =>
+            new(StoreId, StoreName, AreaCode, VisitTime, progress.Status, images) { ImageCount = progress.Total };
     }
 }
