@@ -25,7 +25,7 @@ internal static class PhotosScenario
             ?? throw new InvalidOperationException("The phone photos are generated when the photo scenario is selected.");
         var rows = new List<ResultRow>();
 
-        // The machine's ceiling drifts by tens of percent over minutes (other tenants of the host), so
+        // The machine's ceiling drifts by tens of percent within minutes, so
         // each KC run is compared with the ceiling measured just before it and just after it, at its
         // own connections, with no service running; the ratio is to the mean of the two.
         foreach (var (slots, images) in environment.Sizes.Photos)
