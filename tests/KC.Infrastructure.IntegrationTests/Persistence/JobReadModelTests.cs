@@ -96,6 +96,24 @@ public sealed class JobReadModelTests(DatabaseProvider provider) : DatabaseTestB
     }
 
     [Test]
+    public async Task GetStatusAsync_WhenAStoreFailsInSeveralVisits_ListsItsFirstThreeFailuresInJobOrderAndCountsThemAll()
+    {
+        var first = Urls("S1", 2);
+        var later = Urls("S1", 3, first: 10);
+        var s2 = Urls("S2", 2);
+        var job = await Database.SaveJobAsync(NewJob([Visit("S2", urls: [s2[0]]), Visit("S1", urls: first), Visit("S1", urls: later), Visit("S2", urls: [s2[1]])]));
+        await ProcessAsync(image => image.Url.Contains("/S1/", StringComparison.Ordinal) ? "HTTP 500" : image.Url == s2[1] ? "timeout" : null);
+
+        var status = await GetStatusAsync(job.Id);
+
+        Assert.That(status!.Errors, Is.EqualTo(new[]
+        {
+            new StoreError("S1", $"5 images failed: {first[0]}: HTTP 500; {first[1]}: HTTP 500; {later[0]}: HTTP 500; and 2 more"),
+            new StoreError("S2", $"{s2[1]}: timeout"),
+        }));
+    }
+
+    [Test]
     public async Task GetDetailsAsync_WhenJobDoesNotExist_ReturnsNull()
     {
         await Database.SaveJobAsync(JobWithImages(1));
