@@ -1,5 +1,6 @@
 using KC.Domain.Jobs;
 using KC.Domain.Stores;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace KC.Infrastructure.Persistence;
@@ -11,7 +12,7 @@ namespace KC.Infrastructure.Persistence;
 /// Core binds a migration set to a context type and each provider's migrations are generated for
 /// its own column types.
 /// </summary>
-public abstract class KcDbContext : DbContext
+public abstract class KcDbContext : DbContext, IDataProtectionKeyContext
 {
     protected KcDbContext(DbContextOptions options)
         : base(options)
@@ -27,6 +28,9 @@ public abstract class KcDbContext : DbContext
     public DbSet<Store> Stores => Set<Store>();
 
     internal DbSet<NodeRecord> Nodes => Set<NodeRecord>();
+
+    /// <summary>The keys that protect dashboard sessions and form tokens, shared by every node (<see cref="DataProtectionKeys"/>).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     /// <summary>The statements of this provider where hand-written SQL differs.</summary>
     internal abstract SqlDialect Dialect { get; }

@@ -1,7 +1,9 @@
 using KC.Application.Common.Interfaces;
 using KC.Infrastructure.Hosting;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace KC.Infrastructure.Persistence;
 
@@ -28,7 +30,29 @@ internal static class PersistenceServices
 
         // First of the hosted services: nothing may serve or claim before the schema is there.
         services.AddHostedService<DatabaseInitializer>();
+
+        // After it: data protection reads its keys from the database when it starts.
+        services.AddSharedDataProtectionKeys();
         return new DatabaseInUse(engine, connectionString);
+    }
+
+    /// <summary>The name every node protects its dashboard sessions and form tokens under.</summary>
+    private const string DataProtectionApplicationName = "KC";
+
+    /// <summary>
+    /// Keeps ASP.NET Core's data-protection keys (dashboard sessions, antiforgery tokens) in the
+    /// database, under one application name: every node behind a load balancer reads a session
+    /// another signed, and a restart, or a container without a kept home folder, signs nobody out.
+    /// The keys are stored as ASP.NET Core writes them, not encrypted: whoever reads the database
+    /// could forge a session, and could as well change the jobs themselves. Its start-up warning
+    /// that says so is therefore kept out of the log (README, "Dashboard").
+    /// </summary>
+    private static void AddSharedDataProtectionKeys(this IServiceCollection services)
+    {
+        services.AddDataProtection()
+            .SetApplicationName(DataProtectionApplicationName)
+            .PersistKeysToDbContext<KcDbContext>();
+        services.AddLogging(logging => logging.AddFilter("Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager", LogLevel.Error));
     }
 }
 
