@@ -26,13 +26,7 @@ public sealed partial class DashboardSessionTests
         using var handler = new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false };
         using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
 
-        var form = await client.GetStringAsync(new Uri(first.BaseAddress, "/dashboard/login"));
-        using var signIn = await client.PostAsync(new Uri(second.BaseAddress, "/dashboard/login"), new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["__kc_form"] = FormToken().Match(form).Groups["token"].Value,
-            ["return_url"] = "/dashboard/nodes",
-            ["api_key"] = Key,
-        }));
+        using var signIn = await SignInAsync(client, formFrom: first, postedTo: second);
         using var onFirst = await client.GetAsync(new Uri(first.BaseAddress, "/dashboard/nodes"));
         using var onSecond = await client.GetAsync(new Uri(second.BaseAddress, "/dashboard/nodes"));
 
@@ -54,13 +48,7 @@ public sealed partial class DashboardSessionTests
         using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
         await using (var before = await StartNodeAsync(database))
         {
-            var form = await client.GetStringAsync(new Uri(before.BaseAddress, "/dashboard/login"));
-            using var signIn = await client.PostAsync(new Uri(before.BaseAddress, "/dashboard/login"), new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["__kc_form"] = FormToken().Match(form).Groups["token"].Value,
-                ["return_url"] = "/dashboard/nodes",
-                ["api_key"] = Key,
-            }));
+            using var signIn = await SignInAsync(client, formFrom: before, postedTo: before);
             Assert.That(signIn.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
         }
 
@@ -69,6 +57,19 @@ public sealed partial class DashboardSessionTests
         using var page = await client.GetAsync(new Uri(after.BaseAddress, "/dashboard/nodes"));
 
         Assert.That(page.StatusCode, Is.EqualTo(HttpStatusCode.OK), $"asked to sign in again: {page.Headers.Location}");
+    }
+
+    /// <summary>Fetches the sign-in form from one node and posts it, with its token and the key, to another (or the same).</summary>
+    private static async Task<HttpResponseMessage> SignInAsync(HttpClient client, ServiceProcess formFrom, ServiceProcess postedTo)
+    {
+        var form = await client.GetStringAsync(new Uri(formFrom.BaseAddress, "/dashboard/login"));
+        using var fields = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__kc_form"] = FormToken().Match(form).Groups["token"].Value,
+            ["return_url"] = "/dashboard/nodes",
+            ["api_key"] = Key,
+        });
+        return await client.PostAsync(new Uri(postedTo.BaseAddress, "/dashboard/login"), fields);
     }
 
     /// <summary>A node with the dashboard behind <see cref="Key"/> and a home folder no other node has.</summary>
