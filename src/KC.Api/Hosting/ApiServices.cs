@@ -87,6 +87,10 @@ internal static class ApiServices
             app.UseForwardedHeaders(forwarded);
         }
 
+        // Before routing, which then picks the GET endpoint for a HEAD.
+        app.UseHeadAsGet();
+        app.UseRouting();
+
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRateLimiter();
