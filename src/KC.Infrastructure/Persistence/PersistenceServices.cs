@@ -10,6 +10,9 @@ namespace KC.Infrastructure.Persistence;
 /// <summary>The database: its provider's context, the repositories and read models, and the start-up migration.</summary>
 internal static class PersistenceServices
 {
+    /// <summary>The name every node protects its dashboard sessions and form tokens under.</summary>
+    private const string DataProtectionApplicationName = "KC";
+
     /// <summary>Registers the provider <c>Database:Provider</c> names; returns it with the connection string in use.</summary>
     public static DatabaseInUse AddPersistence(this IServiceCollection services, IConfiguration configuration)
     {
@@ -36,16 +39,13 @@ internal static class PersistenceServices
         return new DatabaseInUse(engine, connectionString);
     }
 
-    /// <summary>The name every node protects its dashboard sessions and form tokens under.</summary>
-    private const string DataProtectionApplicationName = "KC";
-
     /// <summary>
     /// Keeps ASP.NET Core's data-protection keys (dashboard sessions, antiforgery tokens) in the
     /// database, under one application name: every node behind a load balancer reads a session
     /// another signed, and a restart, or a container without a kept home folder, signs nobody out.
     /// The keys are stored as ASP.NET Core writes them, not encrypted: whoever reads the database
-    /// could forge a session, and could as well change the jobs themselves. Its start-up warning
-    /// that says so is therefore kept out of the log (README, "Dashboard").
+    /// could forge a session, and could as well change the jobs themselves. The key manager warns
+    /// so at every key it makes; it logs its errors only (README, "Dashboard").
     /// </summary>
     private static void AddSharedDataProtectionKeys(this IServiceCollection services)
     {
