@@ -1,6 +1,7 @@
 using KC.Application.Common.Interfaces;
 using KC.Application.Jobs;
 using KC.Domain.Jobs;
+using KC.Infrastructure.Persistence.Configurations;
 using Microsoft.EntityFrameworkCore;
 
 namespace KC.Infrastructure.Persistence;
@@ -13,7 +14,7 @@ internal sealed class JobReadModel(KcDbContext db) : IJobReadModel
         // The counters make this one primary-key read; failures are read only for a failed job.
         var job = await db.Jobs.AsNoTracking()
             .Where(j => j.Id == jobId)
-            .Select(j => new { j.Status, j.TotalImages, j.SucceededImages, j.FailedImages })
+            .Select(j => new { j.Status, j.TotalImages, j.SucceededImages, j.FailedImages, Errors = EF.Property<string?>(j, JobConfiguration.FailureSummaryColumn) })
             .FirstOrDefaultAsync(cancellationToken)
             .ConfigureAwait(false);
         if (job is null)
@@ -22,7 +23,7 @@ internal sealed class JobReadModel(KcDbContext db) : IJobReadModel
         }
 
         var errors = job.Status == JobStatus.Failed
-            ? await GetErrorsAsync(jobId, cancellationToken).ConfigureAwait(false)
+            ? await GetErrorsAsync(jobId, job.Errors, cancellationToken).ConfigureAwait(false)
             : [];
         return new JobStatusView(jobId, job.Status, JobProgress.Of(job.Status, job.TotalImages, job.SucceededImages, job.FailedImages), errors);
     }
@@ -50,7 +51,7 @@ internal sealed class JobReadModel(KcDbContext db) : IJobReadModel
     {
         var job = await db.Jobs.AsNoTracking()
             .Where(j => j.Id == jobId)
-            .Select(j => new { j.Status, j.CreatedAt, j.CompletedAt, j.TotalImages, j.SucceededImages, j.FailedImages, j.CallbackUrl })
+            .Select(j => new { j.Status, j.CreatedAt, j.CompletedAt, j.TotalImages, j.SucceededImages, j.FailedImages, j.CallbackUrl, Errors = EF.Property<string?>(j, JobConfiguration.FailureSummaryColumn) })
             .FirstOrDefaultAsync(cancellationToken)
             .ConfigureAwait(false);
         if (job is null)
@@ -73,7 +74,7 @@ internal sealed class JobReadModel(KcDbContext db) : IJobReadModel
             : await ReadAllVisitsAsync(jobId, visits, cancellationToken).ConfigureAwait(false);
 
         var errors = job.Status == JobStatus.Failed
-            ? await GetErrorsAsync(jobId, cancellationToken).ConfigureAwait(false)
+            ? await GetErrorsAsync(jobId, job.Errors, cancellationToken).ConfigureAwait(false)
             : [];
         return new JobDetailsView(
             jobId,
@@ -151,17 +152,23 @@ internal sealed class JobReadModel(KcDbContext db) : IJobReadModel
             .ToList();
     }
 
-    private async Task<IReadOnlyList<StoreError>> GetErrorsAsync(long jobId, CancellationToken cancellationToken)
+    /// <summary>A failed job's error list: the one kept when it settled, or, for a job failed before lists were kept, made from its images.</summary>
+    private async Task<IReadOnlyList<StoreError>> GetErrorsAsync(long jobId, string? stored, CancellationToken cancellationToken)
     {
-        var failures = await (
-                from i in db.Images.AsNoTracking()
-                join v in db.Visits.AsNoTracking() on i.VisitId equals v.Id
-                where i.JobId == jobId && i.State == ImageState.Failed
-                orderby i.Sequence
-                select new FailedImage(v.StoreId, v.StoreKnown, i.Url, i.Error ?? string.Empty))
-            .ToListAsync(cancellationToken)
-            .ConfigureAwait(false);
-        return StoreErrorSummary.Summarize(failures);
+        if (stored is not null)
+        {
+            return FailureSummaries.Read(stored);
+        }
+
+        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await FailureSummaries.SummarizeAsync(db.Database.GetDbConnection(), transaction: null, jobId, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>A visit as stored, with its store's name and area when the store master has it.</summary>

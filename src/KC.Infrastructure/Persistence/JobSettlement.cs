@@ -15,6 +15,7 @@ namespace KC.Infrastructure.Persistence;
 /// status is not final, so a job settles once however its last outcomes, a cancel and a retried
 /// batch interleave, and its callback is queued by the one transaction that settled it. A retry
 /// opens the job again and removes its callback's delivery, so the next settling queues a new one.
+/// A job settled as failed keeps its error list (<see cref="FailureSummaries"/>), written here too.
 /// Each settling path returns the jobs it settled (<see cref="SettledJob"/>), which its caller
 /// reports to <see cref="JobLifecycle"/> once the transaction has committed.
 /// </summary>
@@ -44,7 +45,7 @@ internal static class JobSettlement
     // The retry's guard, as the settle guard is the settling's: of two retries, or a retry and
     // anything else that moves the job, one finds it failed and the other does not.
     private static readonly string ReopenJobSql = $"""
-        UPDATE jobs SET status = {(int)JobStatus.Ongoing}, completed_at = NULL
+        UPDATE jobs SET status = {(int)JobStatus.Ongoing}, completed_at = NULL, error_summary = NULL
         WHERE id = @id AND status = {(int)JobStatus.Failed}
         """;
 
@@ -106,6 +107,11 @@ internal static class JobSettlement
             {
                 settled.Add(job);
             }
+        }
+
+        foreach (var failed in settled.Where(s => s.Status == JobStatus.Failed))
+        {
+            await FailureSummaries.StoreAsync(connection, transaction, failed.JobId, cancellationToken).ConfigureAwait(false);
         }
 
         await CallbackOutbox.EnqueueAsync(connection, transaction, settled.ConvertAll(s => s.JobId), now, cancellationToken).ConfigureAwait(false);
@@ -214,6 +220,11 @@ internal static class JobSettlement
         if (!job.Status.IsFinal())
         {
             return null;
+        }
+
+        if (job.Status == JobStatus.Failed)
+        {
+            await FailureSummaries.StoreAsync(connection, transaction, jobId, cancellationToken).ConfigureAwait(false);
         }
 
         var settledAt = job.CompletedAt ?? job.CreatedAt;

@@ -5,6 +5,7 @@ using KC.Infrastructure.Persistence;
 using KC.Infrastructure.Queue;
 using static KC.Infrastructure.IntegrationTests.Persistence.TestData;
 using KC.TestSupport;
+using Microsoft.EntityFrameworkCore;
 
 namespace KC.Infrastructure.IntegrationTests.Persistence;
 
@@ -111,6 +112,65 @@ public sealed class JobReadModelTests(DatabaseProvider provider) : DatabaseTestB
             new StoreError("S1", $"5 images failed: {first[0]}: HTTP 500; {first[1]}: HTTP 500; {later[0]}: HTTP 500; and 2 more"),
             new StoreError("S2", $"{s2[1]}: timeout"),
         }));
+    }
+
+    [Test]
+    public async Task GetStatusAsync_WhenJobFailed_ReadsTheListKeptWhenItSettledNotItsImages()
+    {
+        var job = await Database.SaveJobAsync(NewJob([Visit("S1", 1)]));
+        await ProcessAsync(_ => "HTTP 500");
+        await ExecuteAsync($"UPDATE images SET error = 'changed since' WHERE job_id = {job.Id}");
+
+        var status = await GetStatusAsync(job.Id);
+
+        Assert.That(status!.Errors, Is.EqualTo(new[] { new StoreError("S1", $"{Urls("S1")[0]}: HTTP 500") }));
+    }
+
+    [Test]
+    public async Task GetStatusAsync_WhenEveryStoreIsUnknown_ReadsTheListKeptWhenTheSubmitFailedIt()
+    {
+        var job = await Database.SaveJobAsync(NewJob([Visit("NOPE", 1)], unknownStores: ["NOPE"]));
+        await ExecuteAsync($"UPDATE visits SET store_id = 'CHANGED' WHERE job_id = {job.Id}");
+
+        var status = await GetStatusAsync(job.Id);
+
+        Assert.That(status!.Errors, Is.EqualTo(new[] { new StoreError("NOPE", Job.UnknownStoreError) }));
+    }
+
+    [Test]
+    public async Task GetStatusAsync_WhenAFailedJobKeptNoList_SummarisesItsFailedImages()
+    {
+        // A job that failed before the list was kept on its row.
+        var job = await Database.SaveJobAsync(NewJob([Visit("S1", 1), Visit("NOPE", 1)], unknownStores: ["NOPE"]));
+        await ProcessAsync(_ => "HTTP 500");
+        await ExecuteAsync($"UPDATE jobs SET error_summary = NULL WHERE id = {job.Id}");
+        await ExecuteAsync($"UPDATE images SET error = 'HTTP 502' WHERE job_id = {job.Id} AND url = '{Urls("S1")[0]}'");
+
+        var status = await GetStatusAsync(job.Id);
+        var details = await GetDetailsAsync(job.Id);
+
+        var expected = new[] { new StoreError("S1", $"{Urls("S1")[0]}: HTTP 502"), new StoreError("NOPE", Job.UnknownStoreError) };
+        Assert.That(status!.Errors, Is.EqualTo(expected));
+        Assert.That(details!.Errors, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public async Task GetStatusAsync_WhenAFailedJobWasRetriedAndFailedAgain_ListsTheNewFailures()
+    {
+        var job = await Database.SaveJobAsync(NewJob([Visit("S1", 2)]));
+        await ProcessAsync(_ => "HTTP 500");
+        await using (var db = Database.CreateContext())
+        {
+            await new JobRepository(db, TestTelemetry.Lifecycle, TestTelemetry.Instruments).TryRetryAsync(job.Id, CancellationToken.None);
+        }
+
+        var whileRetried = await GetStatusAsync(job.Id);
+        await ProcessAsync(image => image.Url == Urls("S1", 2)[1] ? "timeout" : null);
+        var status = await GetStatusAsync(job.Id);
+
+        Assert.That((whileRetried!.Status, whileRetried.Errors.Count), Is.EqualTo((JobStatus.Ongoing, 0)));
+        Assert.That(status!.Status, Is.EqualTo(JobStatus.Failed));
+        Assert.That(status.Errors, Is.EqualTo(new[] { new StoreError("S1", $"{Urls("S1", 2)[1]}: timeout") }));
     }
 
     [Test]
@@ -314,6 +374,12 @@ public sealed class JobReadModelTests(DatabaseProvider provider) : DatabaseTestB
         Assert.That(status.Progress.Pending, Is.Zero);
         Assert.That(details.Progress, Is.EqualTo(status.Progress));
         Assert.That(details.Visits.Select(v => v.Status), Is.EqualTo(new[] { JobStatus.Completed, JobStatus.Cancelled }));
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var db = Database.CreateContext();
+        await db.Database.ExecuteSqlRawAsync(sql);
     }
 
     private async Task<JobStatusView?> GetStatusAsync(long jobId)

@@ -6,6 +6,9 @@ namespace KC.Infrastructure.Persistence.Configurations;
 
 internal sealed class JobConfiguration : IEntityTypeConfiguration<Job>
 {
+    /// <summary>The shadow property and column of a failed job's stored error list.</summary>
+    public const string FailureSummaryColumn = "error_summary";
+
     public void Configure(EntityTypeBuilder<Job> builder)
     {
         builder.ToTable("jobs");
@@ -22,6 +25,9 @@ internal sealed class JobConfiguration : IEntityTypeConfiguration<Job>
 
         // The submit's trace context, so the spans of its images, on any node, join the submit's trace.
         builder.Property<string?>("traceparent").HasColumnName("traceparent").HasMaxLength(ColumnLimits.TraceParent);
+
+        // A failed job's per-store error list, written when it settles as failed (FailureSummaries).
+        builder.Property<string?>(FailureSummaryColumn).HasColumnName(FailureSummaryColumn);
 
         builder.HasMany(j => j.Visits).WithOne().HasForeignKey(v => v.JobId).OnDelete(DeleteBehavior.Cascade);
         builder.Navigation(j => j.Visits).UsePropertyAccessMode(PropertyAccessMode.Field).HasField("_visits");

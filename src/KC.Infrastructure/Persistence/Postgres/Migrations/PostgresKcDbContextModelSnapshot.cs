@@ -175,6 +175,10 @@ namespace KC.Infrastructure.Persistence.Postgres.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("total_images");
 
+                    b.Property<string>("error_summary")
+                        .HasColumnType("text")
+                        .HasColumnName("error_summary");
+
                     b.Property<string>("traceparent")
                         .HasMaxLength(55)
                         .HasColumnType("character varying(55)")

@@ -166,6 +166,10 @@ namespace KC.Infrastructure.Persistence.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("total_images");
 
+                    b.Property<string>("error_summary")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error_summary");
+
                     b.Property<string>("traceparent")
                         .HasMaxLength(55)
                         .HasColumnType("TEXT")
