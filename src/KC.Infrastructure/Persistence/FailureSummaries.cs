@@ -32,7 +32,7 @@ internal static class FailureSummaries
         var errors = await SummarizeAsync(connection, transaction, jobId, cancellationToken).ConfigureAwait(false);
         await using var store = connection.CreateCommand(StoreSql, transaction);
         store.AddParameter("@id", jobId);
-        store.AddParameter("@summary", JsonSerializer.Serialize(errors.Select(e => new Entry(e.StoreId, e.Error)), SummaryJson.Default.IEnumerableEntry));
+        store.AddParameter("@summary", JsonSerializer.Serialize(errors.Select(e => new Entry(e.StoreId, e.Error)).ToList(), SummaryJson.Default.ListEntry));
         await store.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -61,6 +61,5 @@ internal static class FailureSummaries
     internal sealed record Entry([property: JsonPropertyName("store_id")] string StoreId, [property: JsonPropertyName("error")] string Error);
 }
 
-[JsonSerializable(typeof(IEnumerable<FailureSummaries.Entry>))]
 [JsonSerializable(typeof(List<FailureSummaries.Entry>))]
 internal sealed partial class SummaryJson : JsonSerializerContext;

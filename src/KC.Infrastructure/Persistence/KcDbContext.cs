@@ -29,7 +29,7 @@ public abstract class KcDbContext : DbContext, IDataProtectionKeyContext
 
     internal DbSet<NodeRecord> Nodes => Set<NodeRecord>();
 
-    /// <summary>The keys that protect dashboard sessions and form tokens, shared by every node (<see cref="DataProtectionKeys"/>).</summary>
+    /// <summary>The keys that protect dashboard sessions and form tokens, shared by every node (<c>PersistenceServices.AddSharedDataProtectionKeys</c>).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     /// <summary>The statements of this provider where hand-written SQL differs.</summary>
