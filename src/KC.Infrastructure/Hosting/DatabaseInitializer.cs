@@ -1,6 +1,7 @@
 using KC.Application.Common.Interfaces;
 using KC.Infrastructure.Persistence;
 using KC.Infrastructure.StoreMaster;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -10,13 +11,17 @@ using Microsoft.Extensions.Options;
 namespace KC.Infrastructure.Hosting;
 
 /// <summary>
-/// Runs before anything else starts: applies migrations and upserts the store master, so the API
-/// never serves, and the worker never claims, against a schema or master that is not ready.
+/// Runs before anything else starts: applies migrations, upserts the store master and makes the
+/// first data-protection key, so the API never serves, and the worker never claims, against a
+/// schema or master that is not ready.
 /// </summary>
 internal sealed partial class DatabaseInitializer(
     IServiceScopeFactory scopes,
     DatabaseEngine engine,
     IOptions<StoreMasterOptions> storeMaster,
+    IKeyManager protectionKeys,
+    IOptions<KeyManagementOptions> keyManagement,
+    TimeProvider clock,
     ILogger<DatabaseInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -24,13 +29,37 @@ internal sealed partial class DatabaseInitializer(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<KcDbContext>();
         engine.PrepareForMigrations(db.Database.GetConnectionString());
-        await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
-        await engine.AfterMigrationsAsync(db, cancellationToken).ConfigureAwait(false);
 
-        await ImportStoreMasterAsync(scope.ServiceProvider, cancellationToken).ConfigureAwait(false);
+        // Nodes started together on one database take turns. EF Core's own migration lock did not
+        // keep them apart on PostgreSQL: of three nodes started at once on a fresh database, some
+        // failed applying a migration another had applied. Alone, a node finds the schema, the
+        // master and the key as the one before it left them.
+        await engine.RunAloneAsync(db, async alone =>
+        {
+            await db.Database.MigrateAsync(alone).ConfigureAwait(false);
+            await engine.AfterMigrationsAsync(db, alone).ConfigureAwait(false);
+            await ImportStoreMasterAsync(scope.ServiceProvider, alone).ConfigureAwait(false);
+            MakeFirstProtectionKey();
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Makes the key that dashboard sessions and form tokens are signed with, when no key is in
+    /// use yet. Left to data protection, the nodes that started at the same moment on a fresh
+    /// database each made a key of its own and signed with it; past its first two minutes, a node
+    /// then refused the others' sessions until it next read the key ring, a day later. One node at
+    /// a time, the first makes the key and the others find it.
+    /// </summary>
+    private void MakeFirstProtectionKey()
+    {
+        var now = clock.GetUtcNow();
+        if (!protectionKeys.GetAllKeys().Any(key => !key.IsRevoked && key.ActivationDate <= now && key.ExpirationDate > now))
+        {
+            protectionKeys.CreateNewKey(now, now + keyManagement.Value.NewKeyLifetime);
+        }
+    }
 
     private async Task ImportStoreMasterAsync(IServiceProvider services, CancellationToken cancellationToken)
     {

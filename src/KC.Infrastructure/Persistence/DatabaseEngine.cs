@@ -37,6 +37,14 @@ internal abstract class DatabaseEngine
     /// <summary>After the migrations at start: SQLite turns on write-ahead logging.</summary>
     public virtual Task AfterMigrationsAsync(KcDbContext db, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>
+    /// Runs <paramref name="step"/> while no other node starting on this database runs its own:
+    /// for the part of the start that must happen once, not once per node that starts at the same
+    /// moment. PostgreSQL holds an advisory lock on <paramref name="db"/>'s connection; SQLite, whose
+    /// nodes share one machine, an exclusive lock on a file beside the database.
+    /// </summary>
+    public abstract Task RunAloneAsync(KcDbContext db, Func<CancellationToken, Task> step, CancellationToken cancellationToken);
+
     /// <summary>What a node that processes work runs beside its engine on this provider: PostgreSQL's LISTEN for new work.</summary>
     public virtual void AddWorkerServices(IServiceCollection services, string connectionString)
     {

@@ -41,7 +41,7 @@ internal sealed class SqliteTestDatabase : TestDatabase
             SqliteConnection.ClearPool(connection);
         }
 
-        foreach (var file in new[] { _path, _path + "-wal", _path + "-shm" })
+        foreach (var file in new[] { _path, _path + "-wal", _path + "-shm", _path + "-start.lock" })
         {
             File.Delete(file);
         }

@@ -9,8 +9,8 @@ namespace KC.Api.FunctionalTests.Platform;
 
 /// <summary>
 /// The real process as an operator starts it: a service that cannot start exits with status 1 and
-/// one line that says why, never a stack trace or an abort; and the settings beside the binary
-/// apply wherever it is started from.
+/// one line that says why, never a stack trace or an abort; the settings beside the binary apply
+/// wherever it is started from; and nodes started together on one fresh database all start.
 /// </summary>
 [NonParallelizable]
 public sealed class StartupTests
@@ -94,6 +94,37 @@ public sealed class StartupTests
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(service.Output, Has.None.Contains("warn:").And.None.Contains("fail:").And.None.Contains("crit:"), string.Join('\n', service.Output));
+    }
+
+    [Test]
+    public async Task Nodes_WhenStartedTogetherOnAFreshDatabase_AllStartAndShareOneKey()
+    {
+        // As a first `docker compose up` starts them. Before the nodes took turns at start, some
+        // failed applying a migration another node had just applied, and those that made a
+        // data-protection key each made their own, so each refused the others' dashboard sessions.
+        await using var database = await TestDatabase.CreateAsync();
+        var starts = Enumerable.Range(0, 3).Select(_ => ServiceProcess.StartAsync(database.ConnectionString, database.Settings)).ToList();
+        // Every start to its end, failed or not: each node's outcome is reported below.
+        await Task.WhenAll(starts.Select(start => start.ContinueWith(_ => { }, TaskScheduler.Default)));
+        try
+        {
+            Assert.Multiple(() =>
+            {
+                foreach (var start in starts)
+                {
+                    Assert.That(start.Exception?.InnerException?.Message, Is.Null, "a node failed to start");
+                }
+
+                Assert.That(Database.Scalar(database, "SELECT COUNT(*) FROM data_protection_keys"), Is.EqualTo(1), "keys made by three nodes");
+            });
+        }
+        finally
+        {
+            foreach (var start in starts.Where(s => s.IsCompletedSuccessfully))
+            {
+                await start.Result.DisposeAsync();
+            }
+        }
     }
 
     private static void AssertOneLineFailure(ServiceExit exit, IResolveConstraint line)

@@ -10,6 +10,9 @@ internal sealed class PostgresEngine : DatabaseEngine
 {
     public static readonly PostgresEngine Instance = new();
 
+    /// <summary>The advisory lock of <see cref="RunAloneAsync"/>: any number, the same on every node ("KCSTART").</summary>
+    private const long StartLock = 0x4B43_5354_4152_54;
+
     private PostgresEngine()
     {
     }
@@ -22,6 +25,30 @@ internal sealed class PostgresEngine : DatabaseEngine
 
     public override void AddContext(IServiceCollection services, string connectionString, DatabaseOptions options) =>
         AddContext<PostgresKcDbContext>(services, builder => builder.UseNpgsql(connectionString));
+
+    public override async Task RunAloneAsync(KcDbContext db, Func<CancellationToken, Task> step, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(step);
+        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Session-level: held by this connection until unlocked, whatever transactions run meanwhile.
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({StartLock})", cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await step(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({StartLock})", CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync().ConfigureAwait(false);
+        }
+    }
 
     public override void AddWorkerServices(IServiceCollection services, string connectionString) =>
         services.AddHostedService(sp => new PostgresWorkListener(

@@ -33,6 +33,14 @@ internal sealed class SqliteEngine : DatabaseEngine
 
     public override void PrepareForMigrations(string? connectionString) => SqliteFile.Create(connectionString);
 
+    public override async Task RunAloneAsync(KcDbContext db, Func<CancellationToken, Task> step, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(step);
+        using var held = await SqliteFile.LockAsync(db.Database.GetConnectionString(), cancellationToken).ConfigureAwait(false);
+        await step(cancellationToken).ConfigureAwait(false);
+    }
+
     // WAL lets readers (status polls) run beside the one writer; it is a property of the file.
     public override Task AfterMigrationsAsync(KcDbContext db, CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;", cancellationToken);

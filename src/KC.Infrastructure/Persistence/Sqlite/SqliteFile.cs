@@ -9,6 +9,14 @@ namespace KC.Infrastructure.Persistence.Sqlite;
 /// </summary>
 internal static class SqliteFile
 {
+    /// <summary>EWOULDBLOCK, what a file another process holds exclusively fails with on Unix.</summary>
+    private const int LockedOnUnix = 11;
+
+    /// <summary>ERROR_SHARING_VIOLATION, the same on Windows.</summary>
+    private const int LockedOnWindows = unchecked((int)0x80070020);
+
+    private static readonly TimeSpan LockRetry = TimeSpan.FromMilliseconds(50);
+
     /// <summary>
     /// The connection string every connection of the running service uses: the configured one, but
     /// opening an existing file only. A mode chosen in the setting (read-only, memory) is kept.
@@ -43,6 +51,34 @@ internal static class SqliteFile
         builder.Pooling = false;
         using var connection = new SqliteConnection(builder.ToString());
         connection.Open();
+    }
+
+    /// <summary>
+    /// Waits until this process alone holds the file <c>&lt;database&gt;-start.lock</c> beside the
+    /// database, and holds it until disposed: the processes on one machine that share a SQLite file
+    /// take turns with it. An in-memory database is one process's own: nothing is locked (null).
+    /// </summary>
+    public static async Task<IDisposable?> LockAsync(string? connectionString, CancellationToken cancellationToken)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        if (IsInMemory(builder))
+        {
+            return null;
+        }
+
+        var path = Path.GetFullPath(builder.DataSource) + "-start.lock";
+        while (true)
+        {
+            try
+            {
+                // FileShare.None is an exclusive lock on the open file that every other process sees (flock on Unix).
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException ex) when (ex.HResult is LockedOnUnix or LockedOnWindows)
+            {
+                await Task.Delay(LockRetry, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     private static bool IsInMemory(SqliteConnectionStringBuilder builder) =>
