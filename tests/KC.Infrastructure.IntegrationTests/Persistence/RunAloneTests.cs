@@ -13,78 +13,90 @@ public sealed class RunAloneTests(DatabaseProvider provider) : DatabaseTestBase(
 {
     private static readonly TimeSpan WhileHeld = TimeSpan.FromMilliseconds(500);
 
+    private readonly ConcurrentQueue<string> _steps = new();
+
+    private DatabaseEngine Engine => DatabaseEngine.For(Database.Provider);
+
+    [SetUp]
+    public void ForgetSteps() => _steps.Clear();
+
     [Test]
     public async Task RunAloneAsync_WhileAnotherNodeRunsItsStep_WaitsUntilThatEnds()
     {
-        var engine = DatabaseEngine.For(Database.Provider);
         await using var firstNode = Database.CreateContext();
         await using var secondNode = Database.CreateContext();
-        var steps = new ConcurrentQueue<string>();
-        using var release = new ManualResetEventSlim();
-        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var first = await HoldAsync(firstNode);
 
-        var first = Task.Run(() => engine.RunAloneAsync(firstNode, _ => Hold(steps, entered, release), CancellationToken.None));
-        await entered.Task;
-        var second = Task.Run(() => engine.RunAloneAsync(secondNode, _ => Record(steps, "second"), CancellationToken.None));
+        var second = Task.Run(() => Engine.RunAloneAsync(secondNode, _ => Record("second"), CancellationToken.None));
         var ranWhileHeld = await Task.WhenAny(second, Task.Delay(WhileHeld)) == second;
-        release.Set();
-        await Task.WhenAll(first, second);
+        first.Release.Set();
+        await Task.WhenAll(first.Run, second);
 
         Assert.Multiple(() =>
         {
             Assert.That(ranWhileHeld, Is.False, "the second ran while the first held the lock");
-            Assert.That(steps, Is.EqualTo(new[] { "first in", "first out", "second" }));
+            Assert.That(_steps, Is.EqualTo(new[] { "first in", "first out", "second" }));
         });
     }
 
     [Test]
     public async Task RunAloneAsync_WhenStoppedWhileWaiting_GivesUpWithoutRunningItsStep()
     {
-        var engine = DatabaseEngine.For(Database.Provider);
         await using var firstNode = Database.CreateContext();
         await using var secondNode = Database.CreateContext();
-        var steps = new ConcurrentQueue<string>();
-        using var release = new ManualResetEventSlim();
-        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var first = await HoldAsync(firstNode);
         using var stopping = new CancellationTokenSource();
 
-        var first = Task.Run(() => engine.RunAloneAsync(firstNode, _ => Hold(steps, entered, release), CancellationToken.None));
-        await entered.Task;
-        var second = Task.Run(() => engine.RunAloneAsync(secondNode, _ => Record(steps, "second"), stopping.Token));
+        var second = Task.Run(() => Engine.RunAloneAsync(secondNode, _ => Record("second"), stopping.Token));
         stopping.CancelAfter(WhileHeld);
 
         Assert.That(async () => await second, Throws.InstanceOf<OperationCanceledException>());
-        release.Set();
-        await first;
-        Assert.That(steps, Is.EqualTo(new[] { "first in", "first out" }));
+        first.Release.Set();
+        await first.Run;
+        Assert.That(_steps, Is.EqualTo(new[] { "first in", "first out" }));
     }
 
     [Test]
     public async Task RunAloneAsync_AfterAnotherNodeFinished_RunsAtOnce()
     {
-        var engine = DatabaseEngine.For(Database.Provider);
         await using var firstNode = Database.CreateContext();
         await using var secondNode = Database.CreateContext();
-        var steps = new ConcurrentQueue<string>();
 
-        await engine.RunAloneAsync(firstNode, _ => Record(steps, "first"), CancellationToken.None);
-        await engine.RunAloneAsync(secondNode, _ => Record(steps, "second"), CancellationToken.None);
-        await engine.RunAloneAsync(firstNode, _ => Record(steps, "first again"), CancellationToken.None);
+        await Engine.RunAloneAsync(firstNode, _ => Record("first"), CancellationToken.None);
+        await Engine.RunAloneAsync(secondNode, _ => Record("second"), CancellationToken.None);
+        await Engine.RunAloneAsync(firstNode, _ => Record("first again"), CancellationToken.None);
 
-        Assert.That(steps, Is.EqualTo(new[] { "first", "second", "first again" }));
+        Assert.That(_steps, Is.EqualTo(new[] { "first", "second", "first again" }));
     }
 
-    private static async Task Hold(ConcurrentQueue<string> steps, TaskCompletionSource entered, ManualResetEventSlim release)
+    /// <summary>Starts <paramref name="node"/>'s step and returns once it runs: it stays inside, holding the lock, until released.</summary>
+    private async Task<HeldStep> HoldAsync(KcDbContext node)
     {
-        steps.Enqueue("first in");
-        entered.SetResult();
-        await Task.Run(release.Wait);
-        steps.Enqueue("first out");
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new ManualResetEventSlim();
+        var run = Task.Run(() => Engine.RunAloneAsync(
+            node,
+            async _ =>
+            {
+                _steps.Enqueue("first in");
+                entered.SetResult();
+                await Task.Run(release.Wait, CancellationToken.None);
+                _steps.Enqueue("first out");
+            },
+            CancellationToken.None));
+        await entered.Task;
+        return new HeldStep(run, release);
     }
 
-    private static Task Record(ConcurrentQueue<string> steps, string step)
+    private Task Record(string step)
     {
-        steps.Enqueue(step);
+        _steps.Enqueue(step);
         return Task.CompletedTask;
+    }
+
+    /// <summary>A held step; disposing it lets the step end, so a failed test leaves no node holding the lock.</summary>
+    private sealed record HeldStep(Task Run, ManualResetEventSlim Release) : IDisposable
+    {
+        public void Dispose() => Release.Set();
     }
 }
